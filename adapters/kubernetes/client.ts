@@ -1,0 +1,239 @@
+// A thin layer over @kubernetes/client-node 1.4.0: loading a kubeconfig, the API clients this project
+// uses, the Skupper resource coordinates, API error helpers, and the CRD checks/installation.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ApiException,
+  ApiextensionsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  type V1CustomResourceDefinition,
+} from '@kubernetes/client-node';
+import { parseYamlDocuments } from '../../simulator/resources.ts';
+
+export const SKUPPER_GROUP = 'skupper.io';
+export const SKUPPER_VERSION = 'v2alpha1';
+
+/** Plural resource names of the Skupper kinds this project touches. */
+export const PLURAL = {
+  AccessToken: 'accesstokens',
+  Link: 'links',
+  Site: 'sites',
+} as const;
+
+export type SkupperKind = keyof typeof PLURAL;
+
+/** CRD names, in the order they are checked. */
+export const CRD_NAMES: Record<SkupperKind, string> = {
+  AccessToken: 'accesstokens.skupper.io',
+  Link: 'links.skupper.io',
+  Site: 'sites.skupper.io',
+};
+
+export interface KubeConnectionOptions {
+  /** Path of a kubeconfig file; default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
+  kubeconfig?: string;
+  /** A context of the kubeconfig; default: its current context. */
+  context?: string;
+}
+
+export interface KubeClients {
+  kubeConfig: KubeConfig;
+  /** The API server URL of the selected context. */
+  server: string;
+  /** The namespace of the selected context, or `default`. */
+  defaultNamespace: string;
+  core: CoreV1Api;
+  custom: CustomObjectsApi;
+  apiextensions: ApiextensionsV1Api;
+}
+
+export function loadKubeConfig(options: KubeConnectionOptions = {}): KubeConfig {
+  const kc = new KubeConfig();
+  if (options.kubeconfig) {
+    if (!existsSync(options.kubeconfig)) throw new Error(`kubeconfig file ${options.kubeconfig} does not exist`);
+    kc.loadFromFile(options.kubeconfig);
+  } else {
+    kc.loadFromDefault();
+  }
+  if (options.context) {
+    if (!kc.getContextObject(options.context)) {
+      const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
+      throw new Error(`kubeconfig has no context named "${options.context}" (contexts: ${known})`);
+    }
+    kc.setCurrentContext(options.context);
+  }
+  if (!kc.getCurrentCluster()) throw new Error('kubeconfig has no current cluster; pass --kubeconfig and --context');
+  return kc;
+}
+
+export function connect(options: KubeConnectionOptions = {}): KubeClients {
+  const kubeConfig = loadKubeConfig(options);
+  return {
+    kubeConfig,
+    server: kubeConfig.getCurrentCluster()!.server,
+    defaultNamespace: kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace || 'default',
+    core: kubeConfig.makeApiClient(CoreV1Api),
+    custom: kubeConfig.makeApiClient(CustomObjectsApi),
+    apiextensions: kubeConfig.makeApiClient(ApiextensionsV1Api),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** The HTTP status of a failed API call, or undefined for other errors. */
+export function apiStatusCode(err: unknown): number | undefined {
+  return err instanceof ApiException ? err.code : undefined;
+}
+
+/** The `Status` object the API server sent with an error, when it sent one. */
+function apiStatus(err: unknown): { message?: string; reason?: string } | undefined {
+  if (!(err instanceof ApiException)) return undefined;
+  const body: unknown = err.body;
+  if (typeof body === 'object' && body !== null) return body as { message?: string };
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body) as { message?: string };
+    } catch {
+      return { message: body };
+    }
+  }
+  return undefined;
+}
+
+/** The API server's message (`secrets "x" already exists`), falling back to the error's text. */
+export function apiMessage(err: unknown): string {
+  const status = apiStatus(err);
+  if (status?.message) return status.message;
+  if (err instanceof ApiException) return `HTTP ${err.code}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The `reason` of the API server's Status (`AlreadyExists`, `Conflict`, `NotFound`, ...). */
+export function apiReason(err: unknown): string | undefined {
+  return apiStatus(err)?.reason;
+}
+
+export function isNotFound(err: unknown): boolean {
+  return apiStatusCode(err) === 404;
+}
+
+/** An Error whose message is the API server's, for errors that leave this module. */
+export function toError(err: unknown, what: string): Error {
+  if (err instanceof ApiException) return new Error(`${what}: ${apiMessage(err)}`, { cause: err });
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+// ---------------------------------------------------------------------------------------------
+// CRDs
+
+/**
+ * The project's manifests/crds directory. Found by walking up from this module, so it works from the
+ * sources (adapters/kubernetes/) and from the build (dist/adapters/kubernetes/) alike.
+ */
+export function crdManifestDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'manifests', 'crds');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('manifests/crds not found above ' + dirname(fileURLToPath(import.meta.url)));
+    dir = parent;
+  }
+}
+
+function missingCrdError(kind: SkupperKind, server: string): Error {
+  return new Error(
+    `the ${kind} CRD (${CRD_NAMES[kind]}) is not installed in the cluster at ${server}; ` +
+      'install it with: kubectl apply -f manifests/crds/',
+  );
+}
+
+/**
+ * Checks that the Skupper CRDs this project uses are served (AccessToken first, then Link and Site).
+ * Listing one object of each kind needs only the permissions the controller has anyway (no read
+ * access to CustomResourceDefinitions); a 404 means the resource type is unknown to the API server.
+ */
+export async function ensureCrdsInstalled(
+  clients: KubeClients,
+  options: { namespace?: string; kinds?: SkupperKind[] } = {},
+): Promise<void> {
+  for (const kind of options.kinds ?? (Object.keys(PLURAL) as SkupperKind[])) {
+    const coordinates = { group: SKUPPER_GROUP, version: SKUPPER_VERSION, plural: PLURAL[kind], limit: 1 };
+    try {
+      if (options.namespace) await clients.custom.listNamespacedCustomObject({ ...coordinates, namespace: options.namespace });
+      else await clients.custom.listClusterCustomObject(coordinates);
+    } catch (err) {
+      if (isNotFound(err)) throw missingCrdError(kind, clients.server);
+      throw toError(err, `could not list ${PLURAL[kind]}.${SKUPPER_GROUP} at ${clients.server}`);
+    }
+  }
+}
+
+/** The CRDs in manifests/crds (or another directory), parsed. */
+export function readCrdManifests(dir = crdManifestDir()): V1CustomResourceDefinition[] {
+  const crds: V1CustomResourceDefinition[] = [];
+  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    for (const doc of parseYamlDocuments(readFileSync(resolve(dir, file), 'utf8'))) {
+      const crd = doc as V1CustomResourceDefinition;
+      if (crd.kind !== 'CustomResourceDefinition') throw new Error(`${file}: not a CustomResourceDefinition`);
+      crds.push(crd);
+    }
+  }
+  return crds;
+}
+
+/**
+ * Creates (or replaces) the CRDs of manifests/crds and waits until each is Established.
+ * Returns the names installed.
+ */
+export async function installCrds(
+  clients: KubeClients,
+  options: { dir?: string; timeoutMs?: number } = {},
+): Promise<string[]> {
+  const crds = readCrdManifests(options.dir);
+  for (const crd of crds) {
+    const name = crd.metadata!.name!;
+    try {
+      await clients.apiextensions.createCustomResourceDefinition({ body: crd });
+    } catch (err) {
+      if (apiStatusCode(err) !== 409) throw toError(err, `could not create CRD ${name}`);
+      const existing = await clients.apiextensions.readCustomResourceDefinition({ name });
+      const body = { ...crd, metadata: { ...crd.metadata, resourceVersion: existing.metadata?.resourceVersion } };
+      try {
+        await clients.apiextensions.replaceCustomResourceDefinition({ name, body });
+      } catch (replaceErr) {
+        throw toError(replaceErr, `could not replace CRD ${name}`);
+      }
+    }
+  }
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const names = crds.map((c) => c.metadata!.name!);
+  for (const name of names) await waitForCrdEstablished(clients, name, deadline);
+  return names;
+}
+
+async function waitForCrdEstablished(clients: KubeClients, name: string, deadline: number): Promise<void> {
+  // Establishing takes a few milliseconds to a second; a short, growing poll interval is enough for a
+  // one-off installation step.
+  for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+    const crd = await clients.apiextensions.readCustomResourceDefinition({ name });
+    if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return;
+    if (Date.now() > deadline) throw new Error(`CRD ${name} did not become Established`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
+/** Deletes the CRDs named in manifests/crds (and with them every object of those kinds). */
+export async function uninstallCrds(clients: KubeClients, options: { dir?: string } = {}): Promise<void> {
+  for (const crd of readCrdManifests(options.dir)) {
+    try {
+      await clients.apiextensions.deleteCustomResourceDefinition({ name: crd.metadata!.name! });
+    } catch (err) {
+      if (!isNotFound(err)) throw toError(err, `could not delete CRD ${crd.metadata!.name}`);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// A list+watch cache (client-node's ListWatch) that restarts itself after errors. ListWatch stops for
+// good when a list or watch request fails; controllers and the adapter need it to keep going.
+import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+
+export interface ResilientInformerOptions {
+  /** Called with each list/watch failure before the informer retries; default: ignore. */
+  onError?: (err: unknown) => void;
+  /** Delay before a retry; default 1 s. */
+  retryDelayMs?: number;
+}
+
+export class ResilientInformer<T extends KubernetesObject> {
+  private readonly listWatch: ListWatch<T>;
+  private stopped = true;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private startError: unknown;
+  private starting = false;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    /** API path of the collection, e.g. `/api/v1/namespaces/ns/secrets` */
+    readonly path: string,
+    list: () => Promise<KubernetesListObject<T>>,
+    private readonly options: ResilientInformerOptions = {},
+  ) {
+    this.listWatch = new ListWatch<T>(path, new Watch(kubeConfig), list, false);
+    this.listWatch.on('error', (err) => this.failed(err));
+  }
+
+  on(event: InformerEvent, callback: (obj: T) => void): this {
+    this.listWatch.on(event, callback);
+    return this;
+  }
+
+  /**
+   * Lists the collection and opens the watch. Resolves once the cache holds the list; rejects when
+   * that first list fails (the informer is then stopped).
+   */
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.startError = undefined;
+    this.starting = true;
+    try {
+      await this.listWatch.start();
+    } finally {
+      this.starting = false;
+    }
+    if (this.startError !== undefined && this.listWatch.latestResourceVersion() === '') {
+      const err = this.startError;
+      await this.stop();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    await this.listWatch.stop();
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.listWatch.get(name, namespace);
+  }
+
+  list(namespace?: string): readonly T[] {
+    return this.listWatch.list(namespace);
+  }
+
+  private failed(err: unknown): void {
+    if (this.starting) this.startError = err;
+    if (this.stopped) return;
+    this.options.onError?.(err);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.stopped) void this.listWatch.start().catch((e: unknown) => this.failed(e));
+    }, this.options.retryDelayMs ?? 1000);
+  }
+}

@@ -1,0 +1,65 @@
+// The built-in reference implementation (`--impl reference`): the ReferenceRedeemer over an in-memory
+// store, driven as Skupper's controller drives it — an attempt when a token is applied, another on
+// every resync until the token is redeemed.
+import type { Implementation, Observation, Site } from './contract.ts';
+import { InMemoryStore } from '../simulator/memory-store.ts';
+import { ReferenceRedeemer } from '../simulator/reference-redeemer.ts';
+import type { AccessToken } from '../simulator/resources.ts';
+
+export const REFERENCE_FEATURES = ['status', 'link-cost', 'resync', 'site-deletion', 'owner-references'];
+
+export class ReferenceImplementation implements Implementation {
+  readonly name = 'reference';
+  readonly version: string;
+  readonly features = [...REFERENCE_FEATURES];
+  readonly store = new InMemoryStore();
+  readonly redeemer: ReferenceRedeemer;
+
+  constructor(options: { timeoutMs?: number; version?: string } = {}) {
+    this.redeemer = new ReferenceRedeemer(this.store, { timeoutMs: options.timeoutMs });
+    this.version = options.version ?? '0.0.0';
+  }
+
+  private ensureSite(site: Site): void {
+    this.knownSites.add(site.namespace);
+    if (!this.deletedSites.has(site.namespace)) this.store.setSite(site);
+  }
+  private readonly knownSites = new Set<string>();
+  private readonly deletedSites = new Set<string>();
+
+  async apply(token: AccessToken, site: Site): Promise<void> {
+    this.ensureSite(site);
+    const stored = this.store.applyAccessToken(site.namespace, token);
+    await this.redeemer.checkAccessToken(stored);
+  }
+
+  async observe(site: Site): Promise<Observation> {
+    return {
+      accessTokens: await this.store.listAccessTokens(site.namespace),
+      secrets: this.store.listSecrets(site.namespace),
+      links: this.store.listLinks(site.namespace),
+    };
+  }
+
+  async resync(site: Site): Promise<void> {
+    for (const token of await this.store.listAccessTokens(site.namespace)) {
+      await this.redeemer.checkAccessToken(token);
+    }
+  }
+
+  async deleteSite(site: Site): Promise<void> {
+    this.deletedSites.add(site.namespace);
+    this.store.deleteSite(site.namespace);
+    await this.redeemer.siteDeleted(site.namespace);
+  }
+
+  async close(): Promise<void> {
+    this.redeemer.abortAll();
+    for (const ns of this.knownSites) this.store.deleteNamespace(ns);
+  }
+}
+
+export default async function create(options: Record<string, string> = {}): Promise<Implementation> {
+  const timeoutMs = options.timeoutMs ? Number(options.timeoutMs) : undefined;
+  return new ReferenceImplementation({ timeoutMs });
+}

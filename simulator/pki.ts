@@ -1,0 +1,217 @@
+// The suite's own PKI, made at run time: the granting site's CA and the grant service's certificate, the
+// deliberately bad ones that scenarios need, and client certificates for the Secrets that redemptions
+// return. Keys come from node:crypto through forge's async keygen (OpenSSL on libuv's thread pool, made
+// in parallel); forge's pure-JS mode is never used: it takes seconds per key.
+import { createPrivateKey, sign as cryptoSign, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import forge from 'node-forge';
+
+const { pki, md, asn1 } = forge;
+
+export interface CertifiedKey {
+  certPem: string;
+  keyPem: string;
+}
+
+export interface Authority extends CertifiedKey {
+  /** Signs a certificate for `subject` with this CA. */
+  issue(request: CertificateRequest): CertifiedKey;
+}
+
+export interface CertificateRequest {
+  commonName: string;
+  /** DNS names and IP literals; IP literals become IP SANs (and, as Skupper does, DNS names too when `ipAsDns`) */
+  hosts?: string[];
+  usage: 'server' | 'client' | 'client-server';
+  notBefore?: Date;
+  notAfter?: Date;
+  /** Use this key instead of the authority's shared leaf key. */
+  key?: KeyPair;
+  ipAsDns?: boolean;
+}
+
+interface KeyPair {
+  privateKey: forge.pki.rsa.PrivateKey;
+  publicKey: forge.pki.rsa.PublicKey;
+  privatePem: string;
+}
+
+export interface Pki {
+  /** The granting site's CA: what a good token's `ca` holds. */
+  ca: Authority;
+  /** A CA that has nothing to do with the grant service. */
+  unrelatedCa: Authority;
+  /** The grant service's own certificate, for `hosts`, signed by `ca`. */
+  server: CertifiedKey;
+  /** Signed by `ca`, for the right hosts, but expired yesterday. */
+  expiredServer: CertifiedKey;
+  /** Signed by `ca`, valid, but for another host only. */
+  wrongHostServer: CertifiedKey;
+  /** For the right hosts, but signed by `unrelatedCa`. */
+  otherCaServer: CertifiedKey;
+  /** The hosts the server certificates name. */
+  hosts: string[];
+  /** A client certificate signed by `ca` with CN = subject, as the grant service returns in the Secret. */
+  issueClientCertificate(subject: string, hosts?: string[]): CertifiedKey;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+export const WRONG_HOST = 'wrong-host.invalid';
+
+function generateKeyPair(): Promise<KeyPair> {
+  return new Promise((resolve, reject) => {
+    pki.rsa.generateKeyPair({ bits: 2048, workers: -1 }, (err, keys) => {
+      if (err) return reject(err);
+      resolve({ privateKey: keys.privateKey, publicKey: keys.publicKey, privatePem: pki.privateKeyToPem(keys.privateKey) });
+    });
+  });
+}
+
+function serialNumber(): string {
+  // positive, 16 bytes
+  const bytes = randomBytes(16);
+  bytes[0] &= 0x7f;
+  return bytes.toString('hex');
+}
+
+/**
+ * Signs with SHA-256 through node:crypto: forge's own RSA signing is pure JavaScript and ~10x slower,
+ * which matters when every redemption mints a client certificate.
+ */
+function signCertificate(cert: forge.pki.Certificate, key: KeyPair): void {
+  cert.siginfo.algorithmOid = pki.oids.sha256WithRSAEncryption;
+  cert.signatureOid = pki.oids.sha256WithRSAEncryption;
+  // forge reads the algorithm from `md` when it builds the TBS structure
+  (cert as unknown as { md: forge.md.MessageDigest }).md = md.sha256.create();
+  const tbs = (pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  const der = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');
+  const signature = cryptoSign('sha256', der, nodeKey(key));
+  (cert as unknown as { tbsCertificate: forge.asn1.Asn1 }).tbsCertificate = tbs;
+  cert.signature = signature.toString('binary');
+}
+
+const nodeKeys = new WeakMap<KeyPair, ReturnType<typeof createPrivateKey>>();
+function nodeKey(key: KeyPair) {
+  let k = nodeKeys.get(key);
+  if (!k) {
+    k = createPrivateKey(key.privatePem);
+    nodeKeys.set(key, k);
+  }
+  return k;
+}
+
+function subjectKeyId(publicKey: forge.pki.rsa.PublicKey): string {
+  // the same digest forge puts in the CA's subjectKeyIdentifier extension, so AKI matches SKI
+  return pki.getPublicKeyFingerprint(publicKey, { md: md.sha1.create(), type: 'RSAPublicKey' }).getBytes();
+}
+
+function makeAuthority(commonName: string, key: KeyPair, leafKey: KeyPair): Authority {
+  const cert = pki.createCertificate();
+  cert.publicKey = key.publicKey;
+  cert.serialNumber = serialNumber();
+  cert.validity.notBefore = new Date(Date.now() - DAY);
+  cert.validity.notAfter = new Date(Date.now() + 365 * DAY);
+  const name = [{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'accesstoken-conformance' }];
+  cert.setSubject(name);
+  cert.setIssuer(name);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  signCertificate(cert, key);
+  const certPem = pki.certificateToPem(cert);
+  const ski = subjectKeyId(key.publicKey);
+
+  return {
+    certPem,
+    keyPem: key.privatePem,
+    issue(request) {
+      const leafKeys = request.key ?? leafKey;
+      const leaf = pki.createCertificate();
+      leaf.publicKey = leafKeys.publicKey;
+      leaf.serialNumber = serialNumber();
+      leaf.validity.notBefore = request.notBefore ?? new Date(Date.now() - DAY);
+      leaf.validity.notAfter = request.notAfter ?? new Date(Date.now() + 5 * 365 * DAY);
+      leaf.setSubject([{ name: 'commonName', value: request.commonName }]);
+      leaf.setIssuer(cert.subject.attributes);
+      const altNames: Array<{ type: number; value?: string; ip?: string }> = [];
+      for (const host of request.hosts ?? []) {
+        if (isIP(host)) {
+          altNames.push({ type: 7, ip: host });
+          if (request.ipAsDns) altNames.push({ type: 2, value: host });
+        } else {
+          altNames.push({ type: 2, value: host });
+        }
+      }
+      const extensions: object[] = [
+        { name: 'basicConstraints', cA: false, critical: true },
+        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+        {
+          name: 'extKeyUsage',
+          serverAuth: request.usage !== 'client',
+          clientAuth: request.usage !== 'server',
+        },
+        { name: 'subjectKeyIdentifier' },
+        { name: 'authorityKeyIdentifier', keyIdentifier: ski },
+      ];
+      if (altNames.length > 0) extensions.push({ name: 'subjectAltName', altNames });
+      leaf.setExtensions(extensions);
+      signCertificate(leaf, key);
+      return { certPem: pki.certificateToPem(leaf), keyPem: leafKeys.privatePem };
+    },
+  };
+}
+
+/**
+ * Makes a fresh PKI. Four RSA keys are generated in parallel: two CAs, the server key, and one key shared
+ * by every client certificate of the run (a new key per redemption would cost ~200 ms each).
+ */
+export async function createPki(options: { hosts?: string[] } = {}): Promise<Pki> {
+  const hosts = options.hosts ?? ['localhost', '127.0.0.1'];
+  const [caKey, unrelatedKey, serverKey, clientKey] = await Promise.all([
+    generateKeyPair(),
+    generateKeyPair(),
+    generateKeyPair(),
+    generateKeyPair(),
+  ]);
+  const ca = makeAuthority('accesstoken-conformance grant CA', caKey, clientKey);
+  const unrelatedCa = makeAuthority('unrelated CA', unrelatedKey, clientKey);
+  const primaryHost = hosts[0];
+  const server = ca.issue({ commonName: primaryHost, hosts, usage: 'server', key: serverKey });
+  const expiredServer = ca.issue({
+    commonName: primaryHost,
+    hosts,
+    usage: 'server',
+    key: serverKey,
+    notBefore: new Date(Date.now() - 30 * DAY),
+    notAfter: new Date(Date.now() - DAY),
+  });
+  const wrongHostServer = ca.issue({ commonName: WRONG_HOST, hosts: [WRONG_HOST], usage: 'server', key: serverKey });
+  const otherCaServer = unrelatedCa.issue({ commonName: primaryHost, hosts, usage: 'server', key: serverKey });
+  return {
+    ca,
+    unrelatedCa,
+    server,
+    expiredServer,
+    wrongHostServer,
+    otherCaServer,
+    hosts,
+    issueClientCertificate(subject, sanHosts) {
+      return ca.issue({ commonName: subject, hosts: sanHosts, usage: 'client-server', ipAsDns: true });
+    },
+  };
+}
+
+const runPkis = new Map<string, Promise<Pki>>();
+
+/** The PKI of this run (made once per process and set of hosts). */
+export function getRunPki(hosts: string[] = ['localhost', '127.0.0.1']): Promise<Pki> {
+  const key = hosts.join(',');
+  let p = runPkis.get(key);
+  if (!p) {
+    p = createPki({ hosts });
+    runPkis.set(key, p);
+  }
+  return p;
+}

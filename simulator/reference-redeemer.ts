@@ -1,0 +1,262 @@
+// The reference redeemer: Skupper's Kubernetes controller path (spec §3.1) — checkAccessToken,
+// RedeemAccessToken, handleTokenResponse and SetRedeemed — over a RedeemerStore.
+import { postCode, REDEEM_TIMEOUT_MS, TransportError } from './redeem-client.ts';
+import { rfc3339Seconds } from './grant-registry.ts';
+import type { RedeemerStore, SiteRef } from './redeemer-store.ts';
+import {
+  findCondition,
+  SKUPPER_API_VERSION,
+  type AccessToken,
+  type Condition,
+  type Link,
+  type Secret,
+} from './resources.ts';
+import { parse as parseYaml } from 'yaml';
+
+export const REDEEMED = 'Redeemed';
+export const DELETED_SITE_MESSAGE = 'Already redeemed for a deleted site';
+
+export interface ReferenceRedeemerOptions {
+  timeoutMs?: number;
+  now?: () => Date;
+}
+
+/** True when the token's `Redeemed` condition is True (status.redeemed is not consulted, as in Skupper). */
+export function isRedeemed(token: AccessToken): boolean {
+  return findCondition(token, REDEEMED)?.status === 'True';
+}
+
+/**
+ * Sets a condition as apimachinery's SetStatusCondition does: lastTransitionTime is set when the
+ * condition is added and changes only when its status flips. Returns whether anything changed.
+ */
+export function setStatusCondition(conditions: Condition[], wanted: Omit<Condition, 'lastTransitionTime'>, now: Date): boolean {
+  const existing = conditions.find((c) => c.type === wanted.type);
+  if (!existing) {
+    conditions.push({ ...wanted, lastTransitionTime: rfc3339Seconds(now) });
+    return true;
+  }
+  let changed = false;
+  if (existing.status !== wanted.status) {
+    existing.status = wanted.status;
+    existing.lastTransitionTime = rfc3339Seconds(now);
+    changed = true;
+  }
+  for (const key of ['reason', 'message', 'observedGeneration'] as const) {
+    if (existing[key] !== wanted[key]) {
+      (existing as unknown as Record<string, unknown>)[key] = wanted[key];
+      changed = true;
+    }
+  }
+  if (wanted.observedGeneration === undefined) delete existing.observedGeneration;
+  return changed;
+}
+
+/** Skupper's AccessToken.SetRedeemed: the condition, then status/message/redeemed mirroring it. */
+export function setRedeemed(token: AccessToken, error: string | undefined, now: Date): boolean {
+  const status = (token.status ??= {});
+  const conditions = (status.conditions ??= []);
+  const generation = token.metadata.generation;
+  const changed = setStatusCondition(
+    conditions,
+    {
+      type: REDEEMED,
+      status: error === undefined ? 'True' : 'False',
+      reason: error === undefined ? 'Ready' : 'Error',
+      message: error ?? 'OK',
+      ...(generation ? { observedGeneration: generation } : {}),
+    },
+    now,
+  );
+  status.status = error === undefined ? 'Ready' : 'Error';
+  status.message = error ?? 'OK';
+  if (error === undefined) status.redeemed = true;
+  else delete status.redeemed;
+  return changed;
+}
+
+/** Skupper's SetRedeemedWithSiteDeletion. */
+export function setRedeemedWithSiteDeletion(token: AccessToken, now: Date): boolean {
+  const status = (token.status ??= {});
+  const conditions = (status.conditions ??= []);
+  const generation = token.metadata.generation;
+  const changed = setStatusCondition(
+    conditions,
+    { type: REDEEMED, status: 'True', reason: 'Error', message: DELETED_SITE_MESSAGE, ...(generation ? { observedGeneration: generation } : {}) },
+    now,
+  );
+  status.status = 'Error';
+  status.message = DELETED_SITE_MESSAGE;
+  status.redeemed = true;
+  return changed;
+}
+
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+}
+
+/** Splits a YAML stream on `---` lines, as apimachinery's YAMLReader does, dropping empty documents. */
+export function splitYamlStream(body: string): string[] {
+  const docs: string[] = [];
+  let current: string[] = [];
+  for (const line of body.split('\n')) {
+    if (/^---\s*$/.test(line)) {
+      if (current.join('\n').trim() !== '') docs.push(current.join('\n'));
+      current = [];
+    } else {
+      current.push(line);
+    }
+  }
+  if (current.join('\n').trim() !== '') docs.push(current.join('\n'));
+  return docs;
+}
+
+function decodeObject(doc: string): Record<string, unknown> {
+  const trimmed = doc.trimStart();
+  const value = trimmed.startsWith('{') ? JSON.parse(trimmed) : parseYaml(doc);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new DecodeError('not an object');
+  return value as Record<string, unknown>;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * handleTokenResponse's decodeAll: the first document is the Secret (any failure is an error); then
+ * Links until the first document that does not decode, which ends the stream silently.
+ */
+export function decodeRedemptionResponse(body: string): { secret: Secret; links: Link[] } {
+  const docs = splitYamlStream(body);
+  if (docs.length === 0) throw new DecodeError('EOF');
+  let secret: Secret;
+  try {
+    secret = decodeObject(docs[0]) as unknown as Secret;
+    for (const v of Object.values(secret.data ?? {})) {
+      if (typeof v !== 'string' || !BASE64.test(v)) throw new DecodeError('illegal base64 data');
+    }
+  } catch (e) {
+    throw new DecodeError((e as Error).message);
+  }
+  const links: Link[] = [];
+  for (const doc of docs.slice(1)) {
+    try {
+      links.push(decodeObject(doc) as unknown as Link);
+    } catch {
+      break;
+    }
+  }
+  return { secret, links };
+}
+
+function siteOwnerReference(site: SiteRef) {
+  return [{ kind: 'Site', apiVersion: SKUPPER_API_VERSION, name: site.name, uid: site.uid }];
+}
+
+export class ReferenceRedeemer {
+  private readonly timeoutMs: number;
+  private readonly now: () => Date;
+  private readonly inFlight = new Set<AbortController>();
+
+  constructor(private readonly store: RedeemerStore, options: ReferenceRedeemerOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? REDEEM_TIMEOUT_MS;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The controller's handler for an AccessToken event (checkAccessToken). */
+  async checkAccessToken(token: AccessToken | undefined): Promise<void> {
+    if (!token || isRedeemed(token)) return;
+    const namespace = token.metadata.namespace ?? '';
+    const site = await this.store.getSite(namespace);
+    if (!site) return; // picked up again on a later event or resync once a site exists
+    await this.redeem(token, site);
+  }
+
+  /** RedeemAccessToken: one attempt, its outcome written to the token's status when it changed. */
+  async redeem(token: AccessToken, site: SiteRef): Promise<AccessToken> {
+    const error = await this.attempt(token, site);
+    const updated: AccessToken = structuredClone(token);
+    if (setRedeemed(updated, error, this.now())) {
+      return this.store.updateAccessTokenStatus(updated);
+    }
+    return token;
+  }
+
+  /** Marks every redeemed token of the namespace as redeemed for a deleted site. */
+  async siteDeleted(namespace: string): Promise<void> {
+    for (const token of await this.store.listAccessTokens(namespace)) {
+      if (!isRedeemed(token)) continue;
+      const updated: AccessToken = structuredClone(token);
+      if (setRedeemedWithSiteDeletion(updated, this.now())) await this.store.updateAccessTokenStatus(updated);
+    }
+  }
+
+  /** Aborts redemptions in flight (their tokens end with `context canceled`). */
+  abortAll(): void {
+    for (const c of this.inFlight) c.abort();
+  }
+
+  /** One redemption attempt; returns the error message for the status, or undefined on success. */
+  private async attempt(token: AccessToken, site: SiteRef): Promise<string | undefined> {
+    const spec = token.spec ?? ({} as AccessToken['spec']);
+    if (!spec.ca) return 'token does not have a CA';
+    let url: URL;
+    try {
+      url = new URL(spec.url ?? '');
+    } catch (e) {
+      return `could not parse token url: parse ${JSON.stringify(spec.url ?? '')}: ${(e as Error).message}`;
+    }
+    if (url.protocol !== 'https:') return 'token url scheme must be https';
+
+    const abort = new AbortController();
+    this.inFlight.add(abort);
+    let response;
+    try {
+      response = await postCode({
+        url,
+        code: spec.code ?? '',
+        ca: spec.ca,
+        headers: { name: token.metadata.name, subject: site.uid },
+        timeoutMs: this.timeoutMs,
+        signal: abort.signal,
+      });
+    } catch (e) {
+      return `Controller got error: ${e instanceof TransportError ? e.message : String(e)}`;
+    } finally {
+      this.inFlight.delete(abort);
+    }
+    if (response.status !== 200) {
+      return `Controller got failed response: ${response.status} (${response.statusText}) ${response.body.trim()}`;
+    }
+
+    let decoded;
+    try {
+      decoded = decodeRedemptionResponse(response.body);
+    } catch {
+      return 'Controller could not decode response';
+    }
+    const namespace = token.metadata.namespace ?? site.namespace;
+    const secret: Secret = {
+      ...decoded.secret,
+      metadata: { ...decoded.secret.metadata, namespace, ownerReferences: siteOwnerReference(site) },
+    };
+    try {
+      await this.store.createSecret(namespace, secret);
+    } catch (e) {
+      return `Controller could not create received secret: ${(e as Error).message}`;
+    }
+    for (const received of decoded.links) {
+      const link: Link = {
+        ...received,
+        metadata: { ...received.metadata, namespace, ownerReferences: siteOwnerReference(site) },
+        spec: { ...received.spec },
+      };
+      if ((spec.linkCost ?? 0) > 0) link.spec.cost = spec.linkCost;
+      try {
+        await this.store.createLink(namespace, link);
+      } catch (e) {
+        // no rollback: the Secret and earlier Links stay, as in Skupper
+        return `Controller could not create received link: ${(e as Error).message}`;
+      }
+    }
+    return undefined;
+  }
+}
