@@ -10,6 +10,7 @@ import type { TLSSocket } from 'node:tls';
 import { setTimeout as delay } from 'node:timers/promises';
 import { GrantRegistry, redemptionDocuments, type Grant, type GrantAnswer, type GrantOptions } from './grant-registry.ts';
 import { getRunPki, type CertifiedKey, type Pki } from './pki.ts';
+import { statusText } from './redeem-client.ts';
 import { SKUPPER_API_VERSION, toYamlStream, type AccessToken } from './resources.ts';
 
 /** Variants of the service a scenario can point a token at; all share the grants of the service. */
@@ -38,6 +39,7 @@ export type Fault =
   | { kind: 'body'; body: string }
   | { kind: 'secret-only' }
   | { kind: 'append'; text: string }
+  | { kind: 'rename'; name: string }
   | { kind: 'redirect'; location: string; status: number };
 
 export interface GrantServiceOptions {
@@ -65,6 +67,8 @@ export class GrantService {
   private fault: { fault: Fault; remaining: number } | undefined;
   private readonly held = new Set<() => void>();
   private readonly onRequest = new Set<(r: RecordedRequest) => void>();
+  /** The TCP socket under each connection, by address: a TLS socket cannot be reset itself. */
+  private readonly tcpSockets = new Map<string, Socket>();
 
   private constructor(
     readonly pki: Pki,
@@ -127,6 +131,10 @@ export class GrantService {
   appendToResponse(text: string, times = Infinity): this {
     return this.inject({ kind: 'append', text }, times);
   }
+  /** Redeems as normal but names the Secret and Links as if the `name` header were `name`. */
+  nameAnswer(name: string, times = Infinity): this {
+    return this.inject({ kind: 'rename', name }, times);
+  }
   /** Answers with a redirect to another location (for example a ForeignGrantService). */
   redirectTo(location: string, status = 307, times = Infinity): this {
     return this.inject({ kind: 'redirect', location, status }, times);
@@ -134,6 +142,13 @@ export class GrantService {
 
   private inject(fault: Fault, times: number): this {
     this.fault = { fault, remaining: times };
+    return this;
+  }
+
+  /** Clears faults and releases held requests: the service answers normally again. */
+  recover(): this {
+    this.fault = undefined;
+    this.releaseHeld();
     return this;
   }
 
@@ -182,7 +197,10 @@ export class GrantService {
   }
 
   private async listen(kind: EndpointKind): Promise<Listener> {
-    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.serve(kind, req, res);
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      // a failure while serving must not become an unhandled rejection: drop the connection instead
+      this.serve(kind, req, res).catch(() => res.destroy());
+    };
     let server: http.Server | https.Server;
     if (kind === 'plain-http') {
       server = http.createServer(handler);
@@ -204,7 +222,12 @@ export class GrantService {
     const sockets = new Set<Socket>();
     server.on('connection', (s: Socket) => {
       sockets.add(s);
-      s.on('close', () => sockets.delete(s));
+      const key = socketKey(s);
+      this.tcpSockets.set(key, s);
+      s.on('close', () => {
+        sockets.delete(s);
+        if (this.tcpSockets.get(key) === s) this.tcpSockets.delete(key);
+      });
     });
     // TLS handshakes the client abandoned (it rejected our certificate) are expected here, not errors
     server.on('tlsClientError', () => {});
@@ -256,7 +279,7 @@ export class GrantService {
     } else if (fault?.kind === 'reset') {
       record.answer = { status: 'reset' };
       this.record(record);
-      req.socket.resetAndDestroy();
+      this.resetSocket(req.socket);
       return;
     } else if (fault?.kind === 'status') {
       answer = { status: fault.status, headers: ERROR_HEADERS, body: fault.body.endsWith('\n') ? fault.body : `${fault.body}\n` };
@@ -276,6 +299,20 @@ export class GrantService {
     res.end(answer.body);
   }
 
+  /**
+   * Sends a TCP RST. socket.resetAndDestroy() only works on a socket with a TCP handle; a TLS socket has a
+   * TLSWrap handle (resetAndDestroy throws ERR_INVALID_HANDLE_TYPE), so the TCP socket under it is reset.
+   */
+  private resetSocket(socket: Socket): void {
+    const tcp = (socket as TLSSocket).encrypted ? this.tcpSockets.get(socketKey(socket)) : socket;
+    try {
+      if (!tcp) throw new Error('no TCP socket');
+      tcp.resetAndDestroy();
+    } catch {
+      socket.destroy();
+    }
+  }
+
   private rewriteSuccess(answer: GrantAnswer, fault: Fault, headers: http.IncomingHttpHeaders): GrantAnswer {
     switch (fault.kind) {
       case 'body':
@@ -288,6 +325,11 @@ export class GrantService {
       }
       case 'append':
         return { ...answer, body: answer.body + fault.text };
+      case 'rename': {
+        const grant = this.registry.get(answer.grantUid ?? '')!;
+        const documents = redemptionDocuments(this.pki, grant, fault.name, String(headers.subject || fault.name));
+        return { ...answer, body: toYamlStream(documents) };
+      }
       default:
         return answer;
     }
@@ -378,6 +420,10 @@ function requestUid(r: RecordedRequest): string | undefined {
   return r.grantUid ?? (r.path.split('?')[0].split('/').join('') || undefined);
 }
 
+function socketKey(s: Socket): string {
+  return `${s.localPort}|${s.remoteAddress}|${s.remotePort}`;
+}
+
 function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
@@ -389,5 +435,6 @@ function formatHost(host: string): string {
 }
 
 export function defaultStatusText(status: number): string {
-  return http.STATUS_CODES[status] ?? 'Error';
+  // Go's http.StatusText, as a Go server would write it
+  return statusText(status) || 'Error';
 }

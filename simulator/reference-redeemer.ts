@@ -1,6 +1,6 @@
 // The reference redeemer: Skupper's Kubernetes controller path (spec §3.1) — checkAccessToken,
 // RedeemAccessToken, handleTokenResponse and SetRedeemed — over a RedeemerStore.
-import { postCode, REDEEM_TIMEOUT_MS, TransportError } from './redeem-client.ts';
+import { goQuote, goUrlString, parseGoUrl, postCode, REDEEM_TIMEOUT_MS, TransportError, type GoUrl } from './redeem-client.ts';
 import { rfc3339Seconds } from './grant-registry.ts';
 import type { RedeemerStore, SiteRef } from './redeemer-store.ts';
 import {
@@ -198,13 +198,27 @@ export class ReferenceRedeemer {
   private async attempt(token: AccessToken, site: SiteRef): Promise<string | undefined> {
     const spec = token.spec ?? ({} as AccessToken['spec']);
     if (!spec.ca) return 'token does not have a CA';
+    // Go's url.Parse decides what parses and what the scheme is (it lower-cases it); WHATWG's URL parser
+    // refuses URLs Go accepts ("", "localhost/x") and accepts some Go refuses ("https://x/%zz").
+    let parsed: GoUrl;
+    try {
+      parsed = parseGoUrl(spec.url ?? '');
+    } catch (e) {
+      return `could not parse token url: ${(e as Error).message}`;
+    }
+    if (parsed.scheme !== 'https') return 'token url scheme must be https';
+    const displayUrl = goUrlString(parsed);
+    // net/http's transport refuses a URL without a host before dialling
+    if (parsed.host === '') return `Controller got error: Post ${goQuote(displayUrl)}: http: no Host in request URL`;
     let url: URL;
     try {
       url = new URL(spec.url ?? '');
-    } catch (e) {
-      return `could not parse token url: parse ${JSON.stringify(spec.url ?? '')}: ${(e as Error).message}`;
+    } catch {
+      // Go parsed it but cannot dial it (a port beyond 65535, a host Node will not take)
+      const port = /:(\d+)$/.exec(parsed.host)?.[1];
+      const reason = port !== undefined && Number(port) > 65535 ? `dial tcp: address ${port}: invalid port` : `dial tcp: lookup ${parsed.host}: no such host`;
+      return `Controller got error: Post ${goQuote(displayUrl)}: ${reason}`;
     }
-    if (url.protocol !== 'https:') return 'token url scheme must be https';
 
     const abort = new AbortController();
     this.inFlight.add(abort);
@@ -212,6 +226,7 @@ export class ReferenceRedeemer {
     try {
       response = await postCode({
         url,
+        displayUrl,
         code: spec.code ?? '',
         ca: spec.ca,
         headers: { name: token.metadata.name, subject: site.uid },

@@ -9,9 +9,9 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  loadAllYaml,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
-import { parseYamlDocuments } from '../../simulator/resources.ts';
 
 export const SKUPPER_GROUP = 'skupper.io';
 export const SKUPPER_VERSION = 'v2alpha1';
@@ -173,14 +173,19 @@ export async function ensureCrdsInstalled(
   }
 }
 
-/** The CRDs in manifests/crds (or another directory), parsed. */
+/**
+ * The CRDs in manifests/crds (or another directory), as client-node models. They must be models, not
+ * plain YAML objects: the typed API calls serialize models by their property names, and a plain object's
+ * `x-kubernetes-preserve-unknown-fields` (the model's x_kubernetes_preserve_unknown_fields) would be
+ * silently dropped.
+ */
 export function readCrdManifests(dir = crdManifestDir()): V1CustomResourceDefinition[] {
   const crds: V1CustomResourceDefinition[] = [];
   for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    for (const doc of parseYamlDocuments(readFileSync(resolve(dir, file), 'utf8'))) {
-      const crd = doc as V1CustomResourceDefinition;
-      if (crd.kind !== 'CustomResourceDefinition') throw new Error(`${file}: not a CustomResourceDefinition`);
-      crds.push(crd);
+    for (const doc of loadAllYaml(readFileSync(resolve(dir, file), 'utf8')) as V1CustomResourceDefinition[]) {
+      if (!doc) continue;
+      if (doc.kind !== 'CustomResourceDefinition') throw new Error(`${file}: not a CustomResourceDefinition`);
+      crds.push(doc);
     }
   }
   return crds;
@@ -227,13 +232,30 @@ async function waitForCrdEstablished(clients: KubeClients, name: string, deadlin
   }
 }
 
-/** Deletes the CRDs named in manifests/crds (and with them every object of those kinds). */
-export async function uninstallCrds(clients: KubeClients, options: { dir?: string } = {}): Promise<void> {
-  for (const crd of readCrdManifests(options.dir)) {
+/**
+ * Deletes the CRDs named in manifests/crds (and with them every object of those kinds), and waits until
+ * they are gone. For private test clusters: never run it against a cluster whose Skupper uses them.
+ */
+export async function uninstallCrds(clients: KubeClients, options: { dir?: string; timeoutMs?: number } = {}): Promise<void> {
+  const names = readCrdManifests(options.dir).map((crd) => crd.metadata!.name!);
+  for (const name of names) {
     try {
-      await clients.apiextensions.deleteCustomResourceDefinition({ name: crd.metadata!.name! });
+      await clients.apiextensions.deleteCustomResourceDefinition({ name });
     } catch (err) {
-      if (!isNotFound(err)) throw toError(err, `could not delete CRD ${crd.metadata!.name}`);
+      if (!isNotFound(err)) throw toError(err, `could not delete CRD ${name}`);
+    }
+  }
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (const name of names) {
+    for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+      try {
+        await clients.apiextensions.readCustomResourceDefinition({ name });
+      } catch (err) {
+        if (isNotFound(err)) break;
+        throw toError(err, `could not read CRD ${name}`);
+      }
+      if (Date.now() > deadline) throw new Error(`CRD ${name} was not deleted in time`);
+      await new Promise((r) => setTimeout(r, delay));
     }
   }
 }

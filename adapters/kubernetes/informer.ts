@@ -4,6 +4,17 @@ import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type Kube
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 
+/** What the informer needs of an object: this project's resource types and client-node's models alike. */
+export interface Named {
+  metadata: { name: string; namespace?: string; resourceVersion?: string };
+}
+
+/** A list response: `items` and the list's resourceVersion. */
+export interface ListResponse<T> {
+  items: T[];
+  metadata?: { resourceVersion?: string };
+}
+
 export interface ResilientInformerOptions {
   /** Called with each list/watch failure before the informer retries; default: ignore. */
   onError?: (err: unknown) => void;
@@ -11,8 +22,8 @@ export interface ResilientInformerOptions {
   retryDelayMs?: number;
 }
 
-export class ResilientInformer<T extends KubernetesObject> {
-  private readonly listWatch: ListWatch<T>;
+export class ResilientInformer<T extends Named> {
+  private readonly listWatch: ListWatch<KubernetesObject>;
   private stopped = true;
   private retryTimer: NodeJS.Timeout | undefined;
   private startError: unknown;
@@ -22,15 +33,20 @@ export class ResilientInformer<T extends KubernetesObject> {
     kubeConfig: KubeConfig,
     /** API path of the collection, e.g. `/api/v1/namespaces/ns/secrets` */
     readonly path: string,
-    list: () => Promise<KubernetesListObject<T>>,
+    list: () => Promise<ListResponse<T>>,
     private readonly options: ResilientInformerOptions = {},
   ) {
-    this.listWatch = new ListWatch<T>(path, new Watch(kubeConfig), list, false);
+    this.listWatch = new ListWatch<KubernetesObject>(
+      path,
+      new Watch(kubeConfig),
+      list as unknown as () => Promise<KubernetesListObject<KubernetesObject>>,
+      false,
+    );
     this.listWatch.on('error', (err) => this.failed(err));
   }
 
   on(event: InformerEvent, callback: (obj: T) => void): this {
-    this.listWatch.on(event, callback);
+    this.listWatch.on(event, callback as unknown as (obj: KubernetesObject) => void);
     return this;
   }
 
@@ -62,11 +78,11 @@ export class ResilientInformer<T extends KubernetesObject> {
   }
 
   get(name: string, namespace?: string): T | undefined {
-    return this.listWatch.get(name, namespace);
+    return this.listWatch.get(name, namespace) as T | undefined;
   }
 
   list(namespace?: string): readonly T[] {
-    return this.listWatch.list(namespace);
+    return this.listWatch.list(namespace) as unknown as readonly T[];
   }
 
   private failed(err: unknown): void {

@@ -106,5 +106,6 @@ export class KubeStore implements RedeemerStore {
 }
 
 function isAlreadyExists(err: unknown): boolean {
-  return apiStatusCode(err) === 409 && apiReason(err) === 'AlreadyExists';
+  const reason = apiReason(err);
+  return apiStatusCode(err) === 409 && (reason === undefined || reason === 'AlreadyExists');
 }

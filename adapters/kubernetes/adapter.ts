@@ -1,0 +1,420 @@
+// `--impl kubernetes`: the implementation under test is whatever controller reconciles AccessTokens in a
+// Kubernetes cluster (Skupper's controller, or this project's reference controller). The adapter plays
+// the user: it makes a namespace with a Site per scenario site, creates AccessTokens, and reads back
+// tokens, Secrets and Links from watches of the namespace.
+//
+// Options (--impl-option key=value, or the implementation's options in the configuration file):
+//   kubeconfig       kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)
+//   context          kubeconfig context (default: the current one)
+//   namespace        prefix of the namespaces made for scenario sites: <namespace>-<site namespace>
+//                    (default: none, the site's namespace is used as it is)
+//   controller       external (default): a controller already runs in the cluster;
+//                    in-process: run the reference controller inside this process
+//   installCrds      true: install manifests/crds when the cluster lacks them (default: fail, saying how)
+//   secrets          tls (default): observe Secrets of type kubernetes.io/tls; all: every Secret
+//   excludeSecrets   regular expression of Secret names left out of observations (default ^skupper-,
+//                    the credentials Skupper's own site makes); empty: leave none out
+//   settleMs         after resync(), return once the namespace has been quiet this long (default 300)
+//   deleteNamespaces true: close() also deletes the namespaces the adapter created (default: only
+//                    their contents, as a bare API server never finishes deleting namespaces)
+//   features         comma-separated features claimed (default: all known features)
+//   version          the version reported for the implementation under test
+import type { Implementation, Observation, Site } from '../contract.ts';
+import { KNOWN_FEATURES } from '../contract.ts';
+import { alreadyExists } from '../../simulator/redeemer-store.ts';
+import { SKUPPER_API_VERSION, type AccessToken, type Link, type Secret, type SiteResource } from '../../simulator/resources.ts';
+import {
+  apiMessage,
+  apiStatusCode,
+  connect,
+  ensureCrdsInstalled,
+  installCrds,
+  isNotFound,
+  PLURAL,
+  SKUPPER_GROUP,
+  SKUPPER_VERSION,
+  toError,
+  type KubeClients,
+  type SkupperKind,
+} from './client.ts';
+import { NamespaceWatch } from './namespace-watch.ts';
+import { setHeaderOptions, PatchStrategy } from '@kubernetes/client-node';
+
+export const RESYNC_ANNOTATION = 'accesstoken-conformance.skupper.io/resync';
+export const CREATED_BY_LABEL = 'app.kubernetes.io/created-by';
+export const CREATED_BY = 'accesstoken-conformance';
+
+/** Namespaces watched at once; older ones stop watching and restart if a scenario comes back to them. */
+const MAX_WATCHED_NAMESPACES = 4;
+/** How long apply() waits for its token to show up in the watch. */
+const WATCH_CATCH_UP_MS = 10_000;
+
+export interface KubernetesImplementation extends Implementation {
+  readonly clients: KubeClients;
+  /**
+   * Makes the site exist in the cluster (its namespace and a Site resource named site.name) and returns
+   * it as the cluster has it: the namespace used and the uid the API server assigned. Scenarios must use
+   * the returned uid wherever they expect the Site's uid (the `subject` header, owner references).
+   * apply/observe/resync/deleteSite accept the site as given or as returned.
+   */
+  prepareSite(site: Site): Promise<Site>;
+  /** Resolves true at the next change to the site's tokens, Secrets or Links; false after timeoutMs. */
+  waitForChange(site: Site, timeoutMs: number): Promise<boolean>;
+  /** The cluster namespace a scenario site maps to. */
+  clusterNamespace(site: Site): string;
+  resync(site: Site): Promise<void>;
+  deleteSite(site: Site): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface SiteState {
+  requested: Site;
+  prepared: Site;
+  createdNamespace: boolean;
+  tokens: Set<string>;
+}
+
+/** A DNS-1123 label: lower case alphanumerics and '-', at most 63 characters. */
+export function dnsLabel(value: string): string {
+  const label = value
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+  if (!label) throw new Error(`cannot make a namespace name of ${JSON.stringify(value)}`);
+  return label;
+}
+
+/** Resource versions are etcd revisions in practice; compare them as numbers when they are. */
+function atLeast(resourceVersion: string | undefined, target: string | undefined): boolean {
+  if (!resourceVersion || !target) return false;
+  if (/^\d+$/.test(resourceVersion) && /^\d+$/.test(target)) return BigInt(resourceVersion) >= BigInt(target);
+  return resourceVersion === target;
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+function byName<T extends { metadata: { name: string } }>(a: T, b: T): number {
+  return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+}
+
+class KubernetesAdapter implements KubernetesImplementation {
+  readonly name = 'kubernetes';
+  readonly version: string | undefined;
+  readonly features: string[];
+  private readonly prefix: string | undefined;
+  private readonly allSecrets: boolean;
+  private readonly excludeSecrets: RegExp | undefined;
+  private readonly settleMs: number;
+  private readonly deleteNamespaces: boolean;
+  private readonly sites = new Map<string, Promise<SiteState>>();
+  private readonly byUid = new Map<string, SiteState>();
+  private readonly watches = new Map<string, NamespaceWatch>();
+  private controller: { abort: AbortController; done: Promise<void> } | undefined;
+
+  constructor(readonly clients: KubeClients, options: Record<string, string>) {
+    this.prefix = options.namespace ? dnsLabel(options.namespace) : undefined;
+    this.allSecrets = options.secrets === 'all';
+    if (options.secrets && !['all', 'tls'].includes(options.secrets)) throw new Error(`secrets must be tls or all, got ${options.secrets}`);
+    const exclude = options.excludeSecrets ?? '^skupper-';
+    this.excludeSecrets = exclude ? new RegExp(exclude) : undefined;
+    this.settleMs = options.settleMs ? Number(options.settleMs) : 300;
+    this.deleteNamespaces = options.deleteNamespaces === 'true';
+    this.version = options.version;
+    this.features = options.features
+      ? options.features.split(',').map((f) => f.trim()).filter(Boolean)
+      : Object.keys(KNOWN_FEATURES);
+  }
+
+  async startController(): Promise<void> {
+    const { runController } = await import('../../cli/controller.ts');
+    const abort = new AbortController();
+    let ready!: () => void;
+    const started = new Promise<void>((resolve) => (ready = resolve));
+    const done = runController({
+      clients: this.clients,
+      signal: abort.signal,
+      handleSignals: false,
+      // quiet unless asked for: the controller's lines would interleave with the run's output
+      log: process.env.CONFORMANCE_CONTROLLER_LOG ? undefined : () => {},
+      onReady: ready,
+    });
+    this.controller = { abort, done };
+    await Promise.race([started, done]);
+  }
+
+  clusterNamespace(site: Site): string {
+    return this.prefix ? dnsLabel(`${this.prefix}-${site.namespace}`) : site.namespace;
+  }
+
+  prepareSite(site: Site): Promise<Site> {
+    return this.state(site).then((s) => ({ ...s.prepared }));
+  }
+
+  /** The state of a site given as the scenario made it, or as prepareSite returned it. */
+  private async state(site: Site): Promise<SiteState> {
+    const known = this.byUid.get(site.uid);
+    if (known) return known;
+    const key = `${site.namespace}/${site.name}`;
+    let state = this.sites.get(key);
+    if (!state) {
+      state = this.createSite(site);
+      this.sites.set(key, state);
+      state.catch(() => this.sites.delete(key));
+    }
+    return state;
+  }
+
+  private async createSite(site: Site): Promise<SiteState> {
+    const namespace = this.clusterNamespace(site);
+    let createdNamespace = false;
+    try {
+      await this.clients.core.createNamespace({
+        body: { metadata: { name: namespace, labels: { [CREATED_BY_LABEL]: CREATED_BY } } },
+      });
+      createdNamespace = true;
+    } catch (err) {
+      if (apiStatusCode(err) !== 409) throw toError(err, `could not create namespace ${namespace}`);
+      const existing = await this.clients.core.readNamespace({ name: namespace });
+      if (existing.metadata?.deletionTimestamp) {
+        throw new Error(`namespace ${namespace} is being deleted; choose another namespace prefix (option namespace)`);
+      }
+    }
+
+    const coordinates = this.coordinates('Site', namespace);
+    const list = (await this.clients.custom.listNamespacedCustomObject(coordinates)) as { items: SiteResource[] };
+    let resource = list.items.find((s) => s.metadata.name === site.name);
+    const others = list.items.filter((s) => s.metadata.name !== site.name).map((s) => s.metadata.name);
+    if (others.length > 0) {
+      throw new Error(`namespace ${namespace} already has Site ${others.join(', ')}; each scenario site needs a namespace of its own`);
+    }
+    if (!resource) {
+      const body: SiteResource = { apiVersion: SKUPPER_API_VERSION, kind: 'Site', metadata: { name: site.name, namespace }, spec: {} };
+      try {
+        resource = (await this.clients.custom.createNamespacedCustomObject({ ...coordinates, body })) as SiteResource;
+      } catch (err) {
+        throw toError(err, `could not create Site ${namespace}/${site.name}`);
+      }
+    }
+    await this.watch(namespace);
+    const state: SiteState = {
+      requested: { ...site },
+      prepared: { name: site.name, namespace, uid: resource.metadata.uid ?? '' },
+      createdNamespace,
+      tokens: new Set(),
+    };
+    this.byUid.set(site.uid, state);
+    this.byUid.set(state.prepared.uid, state);
+    return state;
+  }
+
+  /** The started watch of a namespace; the least recently used one stops when too many run. */
+  private async watch(namespace: string): Promise<NamespaceWatch> {
+    let watch = this.watches.get(namespace);
+    if (watch) this.watches.delete(namespace);
+    else watch = new NamespaceWatch(this.clients, namespace);
+    this.watches.set(namespace, watch); // most recently used last
+    let running = 0;
+    for (const w of [...this.watches.values()].reverse()) {
+      if (!w.started) continue;
+      if (++running > MAX_WATCHED_NAMESPACES) await w.stop();
+    }
+    await watch.start();
+    return watch;
+  }
+
+  private coordinates(kind: SkupperKind, namespace: string) {
+    return { group: SKUPPER_GROUP, version: SKUPPER_VERSION, plural: PLURAL[kind], namespace };
+  }
+
+  async apply(token: AccessToken, site: Site): Promise<void> {
+    const state = await this.state(site);
+    const namespace = state.prepared.namespace;
+    const { name, labels, annotations } = token.metadata;
+    const body: AccessToken = {
+      apiVersion: token.apiVersion ?? SKUPPER_API_VERSION,
+      kind: token.kind ?? 'AccessToken',
+      metadata: { name, namespace, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
+      spec: token.spec,
+    };
+    let stored: AccessToken;
+    try {
+      stored = (await this.clients.custom.createNamespacedCustomObject({ ...this.coordinates('AccessToken', namespace), body })) as AccessToken;
+    } catch (err) {
+      if (apiStatusCode(err) === 409) throw alreadyExists('accesstokens.skupper.io', name);
+      // validation (422) and other refusals: the API server's words, as kubectl prints them
+      throw new Error(apiMessage(err), { cause: err });
+    }
+    state.tokens.add(name);
+    if (token.status) {
+      // status is not taken on create: write it through the status subresource, as a controller would
+      try {
+        stored = (await this.clients.custom.replaceNamespacedCustomObjectStatus({
+          ...this.coordinates('AccessToken', namespace),
+          name,
+          body: { ...stored, status: token.status },
+        })) as AccessToken;
+      } catch (err) {
+        throw new Error(apiMessage(err), { cause: err });
+      }
+    }
+    const watch = await this.watch(namespace);
+    const seen = await watch.until(() => atLeast(watch.tokens.get(name, namespace)?.metadata.resourceVersion, stored.metadata.resourceVersion), WATCH_CATCH_UP_MS);
+    if (!seen) throw new Error(`accesstoken ${namespace}/${name} was created but its watch did not report it within ${WATCH_CATCH_UP_MS} ms`);
+  }
+
+  async observe(site: Site): Promise<Observation> {
+    const state = await this.state(site);
+    const namespace = state.prepared.namespace;
+    const watch = await this.watch(namespace);
+    const secrets = watch.secrets
+      .list(namespace)
+      .filter((s) => this.allSecrets || s.type === 'kubernetes.io/tls')
+      .filter((s) => !this.excludeSecrets?.test(s.metadata.name));
+    return {
+      accessTokens: watch.tokens.list(namespace).map(clone).sort(byName),
+      secrets: secrets.map(clone).sort(byName),
+      links: watch.links.list(namespace).map(clone).sort(byName),
+    };
+  }
+
+  async waitForChange(site: Site, timeoutMs: number): Promise<boolean> {
+    const state = await this.state(site);
+    const watch = await this.watch(state.prepared.namespace);
+    return watch.nextChange(timeoutMs);
+  }
+
+  /**
+   * A resync as the controller's informer would make one: every token of the site is touched (an
+   * annotation changes), which hands it to the controller's handler again. Returns once the watch has
+   * seen the touches and the namespace has been quiet for `settleMs`.
+   */
+  async resync(site: Site): Promise<void> {
+    const state = await this.state(site);
+    const namespace = state.prepared.namespace;
+    const watch = await this.watch(namespace);
+    const stamp = new Date().toISOString();
+    const written = new Map<string, string | undefined>();
+    await Promise.all(
+      watch.tokens.list(namespace).map(async (t) => {
+        try {
+          const patched = (await this.clients.custom.patchNamespacedCustomObject(
+            {
+              ...this.coordinates('AccessToken', namespace),
+              name: t.metadata.name,
+              body: { metadata: { annotations: { [RESYNC_ANNOTATION]: stamp } } },
+            },
+            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          )) as AccessToken;
+          written.set(t.metadata.name, patched.metadata.resourceVersion);
+        } catch (err) {
+          if (!isNotFound(err)) throw toError(err, `could not annotate accesstoken ${namespace}/${t.metadata.name}`);
+        }
+      }),
+    );
+    await watch.until(
+      () => [...written].every(([name, rv]) => atLeast(watch.tokens.get(name, namespace)?.metadata.resourceVersion, rv)),
+      WATCH_CATCH_UP_MS,
+    );
+    await watch.settle(this.settleMs, WATCH_CATCH_UP_MS);
+  }
+
+  async deleteSite(site: Site): Promise<void> {
+    const state = await this.state(site);
+    const { namespace, name } = state.prepared;
+    try {
+      await this.clients.custom.deleteNamespacedCustomObject({ ...this.coordinates('Site', namespace), name });
+    } catch (err) {
+      if (!isNotFound(err)) throw toError(err, `could not delete Site ${namespace}/${name}`);
+    }
+  }
+
+  /** Stops the in-process controller and the watches, and deletes what the scenarios made. */
+  async close(): Promise<void> {
+    if (this.controller) {
+      this.controller.abort.abort();
+      await this.controller.done.catch(() => {});
+      this.controller = undefined;
+    }
+    const states = await Promise.allSettled([...this.sites.values()]);
+    const errors: unknown[] = [];
+    await Promise.all(
+      states.map(async (s) => {
+        if (s.status !== 'fulfilled') return;
+        try {
+          await this.cleanUp(s.value);
+        } catch (err) {
+          errors.push(err);
+        }
+      }),
+    );
+    await Promise.all([...this.watches.values()].map((w) => w.stop()));
+    this.watches.clear();
+    this.sites.clear();
+    this.byUid.clear();
+    if (errors.length > 0) throw new AggregateError(errors, `cleaning up failed: ${errors.map((e) => (e as Error).message).join('; ')}`);
+  }
+
+  private async cleanUp(state: SiteState): Promise<void> {
+    const { namespace, uid, name: siteName } = state.prepared;
+    const ignoreMissing = async (what: string, call: () => Promise<unknown>) => {
+      try {
+        await call();
+      } catch (err) {
+        if (!isNotFound(err)) throw toError(err, `could not delete ${what}`);
+      }
+    };
+    // what redemption made: owned by the Site, or named after one of the tokens (name, name-1, ...)
+    const madeForUs = ({ name = '', ownerReferences = [] }: { name?: string; ownerReferences?: Array<{ uid?: string }> }) =>
+      ownerReferences.some((o) => o.uid === uid) ||
+      [...state.tokens].some((t) => name === t || (name.startsWith(`${t}-`) && /^\d+$/.test(name.slice(t.length + 1))));
+
+    await Promise.all(
+      [...state.tokens].map((t) =>
+        ignoreMissing(`accesstoken ${namespace}/${t}`, () =>
+          this.clients.custom.deleteNamespacedCustomObject({ ...this.coordinates('AccessToken', namespace), name: t }),
+        ),
+      ),
+    );
+    const links = ((await this.clients.custom.listNamespacedCustomObject(this.coordinates('Link', namespace))) as { items: Link[] }).items;
+    const secrets = (await this.clients.core.listNamespacedSecret({ namespace })).items as unknown as Secret[];
+    await Promise.all([
+      ...links
+        .filter((l) => madeForUs(l.metadata))
+        .map((l) =>
+          ignoreMissing(`link ${namespace}/${l.metadata.name}`, () =>
+            this.clients.custom.deleteNamespacedCustomObject({ ...this.coordinates('Link', namespace), name: l.metadata.name }),
+          ),
+        ),
+      ...secrets
+        .filter((s) => madeForUs(s.metadata))
+        .map((s) => ignoreMissing(`secret ${namespace}/${s.metadata.name}`, () => this.clients.core.deleteNamespacedSecret({ namespace, name: s.metadata.name }))),
+    ]);
+    await ignoreMissing(`Site ${namespace}/${siteName}`, () =>
+      this.clients.custom.deleteNamespacedCustomObject({ ...this.coordinates('Site', namespace), name: siteName }),
+    );
+    if (this.deleteNamespaces && state.createdNamespace) {
+      await ignoreMissing(`namespace ${namespace}`, () => this.clients.core.deleteNamespace({ name: namespace }));
+    }
+  }
+}
+
+/** `--impl kubernetes`. */
+export default async function create(options: Record<string, string>): Promise<KubernetesImplementation> {
+  if (options.controller && !['external', 'in-process'].includes(options.controller)) {
+    throw new Error(`controller must be external or in-process, got ${options.controller}`);
+  }
+  const clients = connect({ kubeconfig: options.kubeconfig || undefined, context: options.context || undefined });
+  try {
+    await ensureCrdsInstalled(clients);
+  } catch (err) {
+    if (options.installCrds !== 'true' || !/is not installed/.test((err as Error).message)) throw err;
+    await installCrds(clients);
+  }
+  const adapter = new KubernetesAdapter(clients, options);
+  if (options.controller === 'in-process') await adapter.startController();
+  return adapter;
+}

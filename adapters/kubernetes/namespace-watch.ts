@@ -1,0 +1,117 @@
+// Watches of one namespace's AccessTokens, Secrets and Links, kept in caches the adapter reads from, with
+// change notification: observe() costs no API call, and waiting for a status is waiting for an event.
+import type { AccessToken, Link, Secret } from '../../simulator/resources.ts';
+import { PLURAL, SKUPPER_GROUP, SKUPPER_VERSION, type KubeClients } from './client.ts';
+import { ResilientInformer, type ListResponse, type Named } from './informer.ts';
+
+/** Kubernetes times have second precision: `2026-11-28T06:30:00Z`. */
+function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * client-node's typed list calls turn timestamps into Date objects while watch events carry the JSON
+ * strings: make list results look like what the API server sent.
+ */
+export function toWireJson<T>(value: T): T {
+  if (value instanceof Date) return rfc3339(value) as T;
+  if (Array.isArray(value)) return value.map(toWireJson) as T;
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toWireJson(v);
+    return out as T;
+  }
+  return value;
+}
+
+export class NamespaceWatch {
+  readonly tokens: ResilientInformer<AccessToken>;
+  readonly secrets: ResilientInformer<Secret>;
+  readonly links: ResilientInformer<Link>;
+  private readonly listeners = new Set<() => void>();
+  private running: Promise<void> | undefined;
+
+  constructor(clients: KubeClients, readonly namespace: string) {
+    const custom = <T extends Named>(kind: 'AccessToken' | 'Link') =>
+      new ResilientInformer<T>(
+        clients.kubeConfig,
+        `/apis/${SKUPPER_GROUP}/${SKUPPER_VERSION}/namespaces/${namespace}/${PLURAL[kind]}`,
+        () =>
+          clients.custom.listNamespacedCustomObject({
+            group: SKUPPER_GROUP,
+            version: SKUPPER_VERSION,
+            plural: PLURAL[kind],
+            namespace,
+          }) as Promise<ListResponse<T>>,
+      );
+    this.tokens = custom<AccessToken>('AccessToken');
+    this.links = custom<Link>('Link');
+    this.secrets = new ResilientInformer<Secret>(
+      clients.kubeConfig,
+      `/api/v1/namespaces/${namespace}/secrets`,
+      async () => toWireJson(await clients.core.listNamespacedSecret({ namespace })) as unknown as ListResponse<Secret>,
+    );
+    const changed = () => {
+      for (const listener of [...this.listeners]) listener();
+    };
+    for (const informer of [this.tokens, this.links, this.secrets] as ResilientInformer<Named>[]) {
+      informer.on('add', changed).on('update', changed).on('delete', changed);
+    }
+  }
+
+  /** Lists and starts watching (once); resolves when the three caches are filled. */
+  start(): Promise<void> {
+    this.running ??= Promise.all([this.tokens.start(), this.secrets.start(), this.links.start()]).then(
+      () => undefined,
+      async (err: unknown) => {
+        await this.stop();
+        throw err;
+      },
+    );
+    return this.running;
+  }
+
+  get started(): boolean {
+    return this.running !== undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.running = undefined;
+    await Promise.all([this.tokens.stop(), this.secrets.stop(), this.links.stop()]);
+    // wake waiters: nothing more will arrive
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Resolves true at the next change in the namespace, false when `timeoutMs` passes first. */
+  nextChange(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (changed: boolean) => {
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        resolve(changed);
+      };
+      const listener = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.listeners.add(listener);
+    });
+  }
+
+  /** Waits until `predicate` holds for the caches; false when `timeoutMs` passes first. */
+  async until(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      const left = deadline - Date.now();
+      if (left <= 0 || !this.started) return predicate();
+      await this.nextChange(left);
+    }
+    return true;
+  }
+
+  /** Waits until no change has arrived for `quietMs` (at most `timeoutMs`). */
+  async settle(quietMs: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && (await this.nextChange(Math.min(quietMs, deadline - Date.now())))) {
+      // a change arrived: wait for quiet again
+    }
+  }
+}

@@ -1,0 +1,94 @@
+// Waiting for an implementation's outcome. Implementations may redeem in the background, so the suite
+// polls observe() until the token settles or a deadline passes; one that never settles fails with what
+// was last observed, never hangs the run.
+import type { Implementation, Observation, Site } from './contract.ts';
+import { findCondition, toYaml, type AccessToken } from '../simulator/resources.ts';
+
+export type Outcome = 'redeemed' | 'failed' | 'pending';
+
+/** What a token's status says happened: the Redeemed condition first, status.status otherwise. */
+export function tokenOutcome(token: AccessToken | undefined): Outcome {
+  if (!token) return 'pending';
+  const condition = findCondition(token, 'Redeemed');
+  if (condition?.status === 'True') return 'redeemed';
+  if (condition?.status === 'False') return 'failed';
+  if (token.status?.status === 'Ready' || token.status?.redeemed === true) return 'redeemed';
+  if (token.status?.status === 'Error') return 'failed';
+  return 'pending';
+}
+
+/** A token's status as a comparable string: a change means the implementation acted. */
+export function statusFingerprint(token: AccessToken | undefined): string {
+  return JSON.stringify(token?.status ?? null);
+}
+
+export class SettleTimeoutError extends Error {
+  override name = 'SettleTimeoutError';
+}
+
+export interface SettleOptions {
+  /** Give up after this long. */
+  timeoutMs: number;
+  /** The status fingerprint before the action; a settled status must differ from it, unless quietMs passed. */
+  changedFrom?: string;
+  /** When the action happened (performance.now()). */
+  since?: number;
+  /**
+   * How long after the action an unchanged settled status counts as the answer. 0 suits implementations
+   * that finish their work before apply()/resync() return.
+   */
+  quietMs?: number;
+  pollMs?: number;
+  /** Redacts what goes into error messages. */
+  redact?: (text: string) => string;
+}
+
+export interface Settled {
+  token: AccessToken;
+  outcome: Exclude<Outcome, 'pending'>;
+  observation: Observation;
+}
+
+export function describeToken(name: string, token: AccessToken | undefined): string {
+  if (!token) return `no AccessToken named "${name}" was observed`;
+  return token.status ? `status of "${name}":\n${toYaml(token.status).trimEnd()}` : `AccessToken "${name}" has no status`;
+}
+
+/** Polls until the named token's outcome is settled (see SettleOptions), or throws SettleTimeoutError. */
+export async function waitForSettledToken(impl: Implementation, site: Site, name: string, options: SettleOptions): Promise<Settled> {
+  const start = options.since ?? performance.now();
+  const deadline = performance.now() + options.timeoutMs;
+  const quietMs = options.quietMs ?? 0;
+  let pollMs = options.pollMs ?? 2;
+  let last: Observation | undefined;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      last = await impl.observe(site);
+      lastError = undefined;
+      const token = last.accessTokens.find((t) => t.metadata?.name === name);
+      const outcome = tokenOutcome(token);
+      if (token && outcome !== 'pending') {
+        const changed = options.changedFrom === undefined || statusFingerprint(token) !== options.changedFrom;
+        if (changed || performance.now() - start >= quietMs) return { token, outcome, observation: last };
+      }
+    } catch (e) {
+      lastError = e;
+    }
+    if (performance.now() >= deadline) {
+      const token = last?.accessTokens.find((t) => t.metadata?.name === name);
+      const what = lastError ? `observe() failed: ${(lastError as Error).message}` : describeToken(name, token);
+      const text = `AccessToken "${name}" did not settle within ${options.timeoutMs} ms; last observed ${what}`;
+      throw new SettleTimeoutError(options.redact ? options.redact(text) : text);
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+    pollMs = Math.min(pollMs * 2, 50);
+  }
+}
+
+/** Waits out the quiet period after an action, then observes once (for "nothing else happened" checks). */
+export async function observeAfterQuiet(impl: Implementation, site: Site, since: number, quietMs: number): Promise<Observation> {
+  const remaining = since + quietMs - performance.now();
+  if (remaining > 0) await new Promise((r) => setTimeout(r, remaining));
+  return impl.observe(site);
+}

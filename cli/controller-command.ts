@@ -1,0 +1,27 @@
+// `controller`: the reference redeemer as a Kubernetes controller, until SIGINT or SIGTERM.
+import type { ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.ts';
+import type { Flags } from './main.ts';
+
+export async function controllerCommand(argv: string[], parse: (argv: string[], options: ParseArgsConfig['options']) => { values: Flags }): Promise<number> {
+  const { values } = parse(argv, {
+    kubeconfig: { type: 'string' },
+    context: { type: 'string' },
+    namespace: { type: 'string' },
+    'resync-seconds': { type: 'string' },
+  });
+  const resyncSeconds = values['resync-seconds'] === undefined ? 30 : Number(values['resync-seconds']);
+  if (!(resyncSeconds > 0)) throw new UsageError(`--resync-seconds ${values['resync-seconds']}: expected a number above 0`);
+  const { runController } = await import('./controller.ts');
+  const abort = new AbortController();
+  process.once('SIGTERM', () => abort.abort());
+  process.once('SIGINT', () => abort.abort());
+  await runController({
+    kubeconfig: values.kubeconfig as string | undefined,
+    context: values.context as string | undefined,
+    namespace: values.namespace as string | undefined,
+    resyncSeconds,
+    signal: abort.signal,
+  });
+  return 0;
+}

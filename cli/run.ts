@@ -1,0 +1,141 @@
+// `run`: the suite against one implementation, through cucumber's API, then the verdict.
+import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Writable } from 'node:stream';
+import { firstLine, loadImplementation, packageRoot } from '../adapters/load.ts';
+import { loadCatalogue, type Requirement } from '../reports/catalogue.ts';
+import { MessageCollector, summarise, type BaselineEntry, type ImplementationInfo, type RunResult } from '../reports/results.ts';
+import type { SuiteParameters } from '../steps/support/parameters.ts';
+import { UsageError } from './errors.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ext = extname(fileURLToPath(import.meta.url));
+const stepsGlob = join(resolve(here, '..'), 'steps', '**', `*${ext}`);
+export const featuresDir = join(packageRoot, 'features');
+
+export interface RunOptions {
+  impl: string;
+  implOptions: Record<string, string>;
+  tags?: string;
+  requirements: string[];
+  reportDir: string;
+  /** seconds to wait for a token to settle */
+  timeoutSeconds: number;
+  quietMs?: number;
+  parallel: number;
+  grantHost?: string;
+  listenHost?: string;
+  claimedFeatures?: string[];
+  baseline?: BaselineEntry[];
+  metadata?: Partial<ImplementationInfo>;
+  /** Extra report writers (HTML, YAML, badge), called with the result. */
+  writeReports?: (result: RunResult, reportDir: string) => Promise<string[]>;
+  stdout?: Writable;
+  stderr?: Writable;
+  /** Print cucumber's progress dots and failure details. */
+  progress?: boolean;
+}
+
+export function suiteVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** The tag expression a run uses: the user's tags, narrowed to the requested requirement IDs. */
+export function tagExpression(tags: string | undefined, requirements: string[]): string | undefined {
+  const parts: string[] = [];
+  if (tags) parts.push(`(${tags})`);
+  if (requirements.length > 0) parts.push(`(${requirements.map((id) => `@${id}`).join(' or ')})`);
+  return parts.length > 0 ? parts.join(' and ') : undefined;
+}
+
+export function validateRequirements(catalogue: Requirement[], ids: string[]): void {
+  const known = new Set(catalogue.map((r) => r.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length > 0) throw new UsageError(`--requirement ${unknown.join(', ')}: not in the catalogue (see "accesstoken-conformance list")`);
+}
+
+export async function runSuite(options: RunOptions): Promise<{ result: RunResult; exitCode: number; files: string[] }> {
+  const stdout = options.stdout ?? process.stdout;
+  const catalogue = loadCatalogue(featuresDir);
+  validateRequirements(catalogue, options.requirements);
+  for (const b of options.baseline ?? []) {
+    if (!catalogue.some((r) => r.id === b.id)) throw new UsageError(`baseline: ${b.id} is not a requirement in the catalogue`);
+  }
+
+  // A preflight: a bad --impl is a configuration error (exit 2), found before cucumber starts, and the
+  // implementation's metadata is known for the report even if no scenario runs.
+  const preflight = await loadImplementation(options.impl, options.implOptions);
+  const info: ImplementationInfo = {
+    name: preflight.name,
+    version: preflight.version,
+    features: [...new Set([...(preflight.features ?? []), ...(options.claimedFeatures ?? [])])],
+    ...options.metadata,
+  };
+  await preflight.close?.().catch(() => undefined);
+
+  const reportDir = resolve(options.reportDir);
+  mkdirSync(reportDir, { recursive: true });
+  const parameters: SuiteParameters = {
+    impl: options.impl,
+    implOptions: options.implOptions,
+    claimedFeatures: options.claimedFeatures,
+    settleTimeoutMs: options.timeoutSeconds * 1000,
+    quietMs: options.quietMs ?? (options.impl === 'reference' ? 0 : 250),
+    grantHost: options.grantHost,
+    listenHost: options.listenHost,
+  };
+  const files = {
+    html: join(reportDir, 'cucumber.html'),
+    junit: join(reportDir, 'junit.xml'),
+    messages: join(reportDir, 'messages.ndjson'),
+  };
+  const { runConfiguration } = await loadConfiguration({
+    file: false,
+    provided: {
+      paths: [featuresDir],
+      import: [stepsGlob],
+      tags: tagExpression(options.tags, options.requirements),
+      format: [
+        ...(options.progress === false ? [] : ['progress']),
+        `html:${files.html}`,
+        `junit:${files.junit}`,
+        `message:${files.messages}`,
+      ],
+      formatOptions: { junit: { suiteName: `accesstoken-conformance ${info.name}` } },
+      parallel: options.parallel,
+      worldParameters: JSON.parse(JSON.stringify(parameters)),
+      strict: true,
+    },
+  });
+  const collector = new MessageCollector();
+  const startedAt = new Date().toISOString();
+  try {
+    await runCucumber(runConfiguration, { cwd: process.cwd(), stdout, stderr: options.stderr ?? process.stderr, env: process.env }, collector.onMessage);
+  } catch (e) {
+    throw new UsageError(`the suite could not run: ${firstLine(e)}`);
+  }
+  const scenarios = collector.scenarios();
+  const summary = summarise(catalogue, scenarios, options.baseline);
+  const result: RunResult = {
+    suite: { name: 'accesstoken-conformance', version: suiteVersion() },
+    implementation: info,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    options: {
+      impl: options.impl,
+      tags: options.tags ?? null,
+      requirements: options.requirements,
+      timeoutSeconds: options.timeoutSeconds,
+      parallel: options.parallel,
+      implOptions: Object.keys(options.implOptions),
+    },
+    scenarios,
+    ...summary,
+  };
+  const written = [files.html, files.junit, files.messages];
+  if (options.writeReports) written.push(...(await options.writeReports(result, reportDir)));
+  const exitCode = result.verdict === 'Not conformant' ? 1 : 0;
+  return { result, exitCode, files: written };
+}

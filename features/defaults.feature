@@ -1,0 +1,93 @@
+@family:defaults
+Feature: Defaults
+  What a token means when it leaves things out: linkCost, settings, and the limits a grant has unless
+  told otherwise.
+
+  @AT-DEF-001 @MUST
+  Rule: AT-DEF-001 Without linkCost, Links keep the default cost (unset, or 1)
+    Source: docs/accesstoken-resource.md (linkCost default 1); spec §7.1 item 5 (code leaves cost unset; the router clamps to 1)
+
+    Scenario: A token without linkCost
+      Given a grant
+      And an AccessToken "plain-cost" for the grant
+      When the token is applied
+      Then the token is redeemed
+      And every Link has the default cost
+
+  @AT-DEF-002 @MUST
+  Rule: AT-DEF-002 A linkCost of 0 or less is not applied: Links keep the default cost
+    Source: docs/accesstoken-resource.md (linkCost default 1); spec §3.1 (applied only when above 0)
+
+    Scenario Outline: A token with linkCost <cost>
+      Given a grant
+      And an AccessToken "cost-<name>" for the grant
+      And the token has linkCost <cost>
+      When the token is applied
+      Then the token is redeemed
+      And every Link has the default cost
+
+      Examples:
+        | cost | name     |
+        | 0    | zero     |
+        | -3   | negative |
+
+  @AT-DEF-003 @MUST @feature:link-cost
+  Rule: AT-DEF-003 A linkCost above 0 becomes the cost of every Link created
+    Source: docs/accesstoken-resource.md (linkCost: "The link cost to use when creating the link")
+
+    Scenario: A token with linkCost 5 and one endpoint group
+      Given a grant
+      And an AccessToken "costly" for the grant
+      And the token has linkCost 5
+      When the token is applied
+      Then the token is redeemed
+      And every Link has cost 5
+
+    Scenario: A token with linkCost 12 and three endpoint groups
+      Given a grant with 3 endpoint groups
+      And an AccessToken "costly" for the grant
+      And the token has linkCost 12
+      When the token is applied
+      Then the token is redeemed
+      And the site has exactly the Links "costly-1", "costly-2" and "costly-3"
+      And every Link has cost 12
+
+  @AT-DEF-004 @MUST
+  Rule: AT-DEF-004 Settings are accepted and do not change the redemption
+    Source: docs/accesstoken-resource.md (settings); spec §7.1 item 4 (never read)
+
+    Scenario: A token with settings is redeemed as without them
+      Given a grant
+      And an AccessToken "with-settings" for the grant
+      And the token has the settings "verbose=true" and "note=a b c"
+      When the token is applied
+      Then the token is redeemed
+      And the site has exactly the Links "with-settings"
+      And the request body was exactly the grant's code
+
+  @AT-DEF-005 @MUST
+  Rule: AT-DEF-005 A grant made with the defaults allows exactly one redemption
+    Source: docs/concepts-access-token.md ("By default, they can be redeemed only once"); docs/resources-access-grant.md (redemptionsAllowed default 1)
+
+    Scenario: Two tokens for a default grant: the first is redeemed, the second fails
+      Given a grant made with the defaults
+      And AccessTokens "first" and "second" for the grant
+      When the tokens "first" and "second" are applied in turn
+      Then the token "first" is redeemed
+      And the token "second" fails with a message containing "No such access granted"
+
+  @AT-DEF-006 @SHOULD
+  Rule: AT-DEF-006 A token from a default grant is redeemable for 15 minutes after issue
+    Source: docs/concepts-access-token.md ("they expire 15 minutes after being issued"); spec §7.1 item 1 (Skupper's controller uses 10 minutes when the window is empty: a finding)
+
+    Scenario: A token issued 12 minutes ago from a default grant is still redeemed
+      Given a grant made with the defaults issued 12 minutes ago
+      And an AccessToken "twelve-minutes" for the grant
+      When the token is applied
+      Then the token is redeemed
+
+    Scenario: A token issued 16 minutes ago from a default grant has expired
+      Given a grant made with the defaults issued 16 minutes ago
+      And an AccessToken "sixteen-minutes" for the grant
+      When the token is applied
+      Then the token fails with a message containing "No such claim"

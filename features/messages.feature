@@ -1,0 +1,48 @@
+@family:messages
+Feature: Failure messages
+  The messages Skupper's redeemers give for a token they refuse to send. Tools and people match on them.
+
+  @AT-MSG-001 @SHOULD
+  Rule: AT-MSG-001 A token without a CA fails with "token does not have a CA"
+    Source: spec §3.1 order 1, §3.2 order 1
+
+    Scenario: The message for an empty ca
+      Given a grant
+      And an AccessToken "no-ca" for the grant
+      And the token's ca is empty
+      When the token is applied
+      Then the token fails with the message "token does not have a CA"
+
+  @AT-MSG-002 @SHOULD
+  Rule: AT-MSG-002 A token whose url is not https fails with "token url scheme must be https"
+    Source: spec §3.1 order 3, §3.2 order 3
+
+    Scenario: The message for an http url
+      Given a grant
+      And an AccessToken "http" for the grant
+      And the token's url uses plain http
+      When the token is applied
+      Then the token fails with the message "token url scheme must be https"
+
+  @AT-MSG-003 @SHOULD
+  Rule: AT-MSG-003 The CA is checked before the URL
+    Source: spec §3.1 (precondition order), §7.2 (shared by both redeemers)
+
+    Scenario: A token with neither a CA nor an https url
+      Given a grant
+      And an AccessToken "both-wrong" for the grant
+      And the token's ca is empty
+      And the token's url uses plain http
+      When the token is applied
+      Then the token fails with the message "token does not have a CA"
+
+  @AT-MSG-004 @SHOULD
+  Rule: AT-MSG-004 A URL that does not parse is reported as such
+    Source: spec §3.1 order 2 ("could not parse token url: <parse error>")
+
+    Scenario: The message for an unparseable url
+      Given a grant
+      And an AccessToken "unparseable" for the grant
+      And the token's url is "https://127.0.0.1:notaport/x"
+      When the token is applied
+      Then the token fails with a message containing "could not parse token url"

@@ -1,0 +1,67 @@
+// Grants on the mock grant service: how the scenario's grant is made and changed.
+import { Given } from '@cucumber/cucumber';
+import { DEFAULT_ENDPOINTS, DEFAULT_EXPIRATION_WINDOW_MS, rfc3339Seconds } from '../simulator/grant-registry.ts';
+import type { Endpoint } from '../simulator/resources.ts';
+import type { ConformanceWorld } from './support/world.ts';
+
+function endpointGroups(count: number): Endpoint[] {
+  return Array.from({ length: count }, (_, i) => [
+    { name: 'inter-router', host: `router-${i + 1}.granting-site.example.test`, port: '55671', group: `skupper-router-${i + 1}` },
+    { name: 'edge', host: `router-${i + 1}.granting-site.example.test`, port: '45671', group: `skupper-router-${i + 1}` },
+  ]).flat();
+}
+
+Given('a grant', function (this: ConformanceWorld) {
+  this.grant = this.service.createGrant();
+});
+
+Given('a grant made with the defaults', function (this: ConformanceWorld) {
+  this.grant = this.service.createGrant({});
+});
+
+Given('a grant made with the defaults issued {int} minutes ago', function (this: ConformanceWorld, minutes: number) {
+  const issued = Date.now() - minutes * 60_000;
+  this.grant = this.service.createGrant({ expirationTime: rfc3339Seconds(new Date(issued + DEFAULT_EXPIRATION_WINDOW_MS)) });
+});
+
+Given('a grant that allows {int} redemption(s)', function (this: ConformanceWorld, allowed: number) {
+  this.grant = this.service.createGrant({ redemptionsAllowed: allowed });
+});
+
+Given('a grant with {int} endpoint groups', function (this: ConformanceWorld, groups: number) {
+  this.grant = this.service.createGrant({ endpoints: endpointGroups(groups) });
+});
+
+Given('a grant with {int} endpoint groups that allows {int} redemptions', function (this: ConformanceWorld, groups: number, allowed: number) {
+  this.grant = this.service.createGrant({ endpoints: endpointGroups(groups), redemptionsAllowed: allowed });
+});
+
+Given('a grant whose endpoints have no inter-router or edge role', function (this: ConformanceWorld) {
+  this.grant = this.service.createGrant({ endpoints: [{ name: 'claims', host: 'claims.granting-site.example.test', port: '8081', group: 'claims' }] });
+});
+
+Given('a grant whose code has surrounding spaces and URL-special characters', function (this: ConformanceWorld) {
+  const grant = this.service.createGrant();
+  grant.grant.code = `  ${grant.grant.code.slice(0, 12)}+/=%20&?#é ${grant.grant.code.slice(12)}  `;
+  this.grant = grant;
+});
+
+Given('a grant that is used up', function (this: ConformanceWorld) {
+  this.grant = this.service.createGrant().exhaust();
+});
+
+Given('a grant that has expired', function (this: ConformanceWorld) {
+  this.grant = this.service.createGrant().expire();
+});
+
+Given('a grant that was deleted', function (this: ConformanceWorld) {
+  this.grant = this.service.createGrant().delete();
+});
+
+Given('a grant whose expiration time is corrupted', function (this: ConformanceWorld) {
+  this.grant = this.service.createGrant().corrupt();
+});
+
+Given('the granting site now has a single endpoint group', function (this: ConformanceWorld) {
+  this.requireGrant().grant.endpoints = DEFAULT_ENDPOINTS;
+});

@@ -1,0 +1,101 @@
+// Lifecycle: one implementation and one grant service per worker (made in BeforeAll), a fresh Site and
+// a clean grant service per scenario, evidence attached when a scenario fails.
+import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, setDefinitionFunctionWrapper, Status } from '@cucumber/cucumber';
+import { loadImplementation } from '../../adapters/load.ts';
+import { GrantService } from '../../simulator/grant-service.ts';
+import { getRunPki } from '../../simulator/pki.ts';
+import { toYaml } from '../../simulator/resources.ts';
+import { redactText, redactValue } from '../../reports/redact.ts';
+import { ConformanceWorld, setWorkerState, workerState } from './world.ts';
+import { suiteParameters } from './parameters.ts';
+
+export const CONTEXT_MEDIA_TYPE = 'application/vnd.accesstoken-conformance.context+json';
+export const EVIDENCE_MEDIA_TYPE = 'application/vnd.accesstoken-conformance.evidence+json';
+
+// Steps wait for outcomes themselves, bounded by the settle timeout; this only guards against a step
+// that would otherwise never end.
+setDefaultTimeout(60_000);
+
+// Whatever a step throws is redacted before cucumber prints or stores it: an implementation may echo
+// a code or a key in its messages.
+setDefinitionFunctionWrapper(function (fn: (...args: unknown[]) => unknown) {
+  return async function (this: unknown, ...args: unknown[]) {
+    try {
+      return await fn.apply(this, args);
+    } catch (e) {
+      if (this instanceof ConformanceWorld && e instanceof Error) {
+        e.message = this.redact(e.message);
+        if (e.stack) e.stack = this.redact(e.stack);
+      }
+      throw e;
+    }
+  };
+});
+
+BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
+  const params = suiteParameters(this.parameters);
+  const hosts = params.grantHost ? [params.grantHost, 'localhost', '127.0.0.1'] : ['127.0.0.1', 'localhost'];
+  const [implementation, service] = await Promise.all([
+    loadImplementation(params.impl, params.implOptions),
+    getRunPki([...new Set(hosts)]).then((pki) => GrantService.start({ pki, urlHost: hosts[0], listenHost: params.listenHost })),
+  ]);
+  const features = new Set([...(implementation.features ?? []), ...(params.claimedFeatures ?? [])]);
+  setWorkerState({
+    implementation,
+    service,
+    features,
+    info: { name: implementation.name, version: implementation.version, features: [...features] },
+  });
+});
+
+AfterAll({ timeout: 60_000 }, async function () {
+  let state;
+  try {
+    state = workerState();
+  } catch {
+    return;
+  }
+  setWorkerState(undefined);
+  await Promise.allSettled([state.implementation.close?.(), state.service.stop()]);
+});
+
+Before(async function (this: ConformanceWorld, { pickle }) {
+  const { service, features, info } = workerState();
+  service.reset();
+  const needed = pickle.tags.map((t) => t.name).filter((t) => t.startsWith('@feature:')).map((t) => t.slice('@feature:'.length));
+  const missing = needed.filter((f) => !features.has(f));
+  this.attach(
+    JSON.stringify({ implementation: info, site: this.site, unsupported: missing }),
+    CONTEXT_MEDIA_TYPE,
+  );
+  if (missing.length > 0) {
+    this.log(`unsupported: the implementation does not claim ${missing.map((f) => `"${f}"`).join(', ')}`);
+    return 'skipped';
+  }
+  return undefined;
+});
+
+After(async function (this: ConformanceWorld, { result }) {
+  if (result?.status !== Status.FAILED) return;
+  let observed: unknown;
+  try {
+    observed = await this.implementation.observe(this.site);
+  } catch (e) {
+    observed = { error: `observe() failed: ${(e as Error).message}` };
+  }
+  const transcript = this.service.requests().map((r) => ({
+    at: r.at,
+    endpoint: r.endpoint,
+    method: r.method,
+    path: r.path,
+    headers: r.headers,
+    protocol: r.protocol,
+    tlsVersion: r.tlsVersion,
+    body: r.body,
+    answer: r.answer,
+  }));
+  const evidence = redactValue({ site: this.site, observed, transcript }, this.secrets);
+  this.attach(JSON.stringify(evidence), EVIDENCE_MEDIA_TYPE);
+  this.attach(redactText(toYaml({ observed: evidence.observed }), this.secrets), 'text/x.yaml');
+  this.attach(redactText(toYaml({ transcript: evidence.transcript }), this.secrets), 'text/x.yaml');
+});

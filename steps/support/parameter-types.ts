@@ -1,0 +1,8 @@
+import { defineParameterType } from '@cucumber/cucumber';
+
+// A list of quoted names: "one", "two" and "three"
+defineParameterType({
+  name: 'names',
+  regexp: /"[^"]*"(?:(?:, | and )"[^"]*")*/,
+  transformer: (list: string) => [...list.matchAll(/"([^"]*)"/g)].map((m) => m[1]),
+});

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import create, { type KubernetesImplementation } from '../../adapters/kubernetes/adapter.ts';
+import type { Observation, Site } from '../../adapters/contract.ts';
+import { GrantService } from '../../simulator/grant-service.ts';
+import { AlreadyExistsError } from '../../simulator/redeemer-store.ts';
+import type { AccessToken } from '../../simulator/resources.ts';
+import { clients, coordinates, server, skip, uniqueName } from './support.ts';
+
+/** Observes until `check` holds, waking on the adapter's watch events rather than on a timer. */
+async function observeUntil(
+  impl: KubernetesImplementation,
+  site: Site,
+  check: (o: Observation) => boolean,
+  timeoutMs = 10_000,
+): Promise<Observation> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const observation = await impl.observe(site);
+    if (check(observation) || Date.now() > deadline) return observation;
+    await impl.waitForChange(site, deadline - Date.now());
+  }
+}
+
+const tokenNamed = (o: Observation, name: string): AccessToken | undefined => o.accessTokens.find((t) => t.metadata.name === name);
+const settled = (name: string) => (o: Observation) => !!tokenNamed(o, name)?.status?.status;
+
+function scenarioSite(): Site {
+  return { name: 'redeeming-site', namespace: uniqueName('scenario'), uid: randomUUID() };
+}
+
+describe('the kubernetes adapter (--impl kubernetes) with the in-process reference controller', { skip }, () => {
+  const prefix = uniqueName('actest');
+  let impl: KubernetesImplementation;
+  let grants: GrantService;
+
+  before(async () => {
+    grants = await GrantService.start();
+  });
+
+  after(async () => {
+    await impl?.close();
+    await grants?.stop();
+    await server?.stop();
+  });
+
+  test('refuses to start on a cluster without the CRDs, saying how to install them', { skip: !server?.started && 'only on an API server of this test run' }, async () => {
+    await assert.rejects(create({ kubeconfig: server!.kubeconfig }), /the AccessToken CRD \(accesstokens\.skupper\.io\) is not installed in the cluster at https:\/\/127\.0\.0\.1:\d+; install it with: kubectl apply -f manifests\/crds\//);
+  });
+
+  test('starts with installCrds=true and controller=in-process', async () => {
+    impl = await create({ kubeconfig: server!.kubeconfig, namespace: prefix, controller: 'in-process', installCrds: 'true' });
+    assert.equal(impl.name, 'kubernetes');
+    assert.deepEqual(impl.features, ['status', 'link-cost', 'resync', 'site-deletion', 'owner-references']);
+  });
+
+  test('prepareSite makes the namespace and the Site, and answers the uid the API server assigned', async () => {
+    const site = scenarioSite();
+    const prepared = await impl.prepareSite(site);
+    assert.equal(prepared.name, site.name);
+    assert.equal(prepared.namespace, `${prefix}-${site.namespace}`);
+    assert.notEqual(prepared.uid, site.uid);
+    const stored = (await clients().custom.getNamespacedCustomObject({ ...coordinates('Site', prepared.namespace), name: site.name })) as { metadata: { uid: string } };
+    assert.equal(stored.metadata.uid, prepared.uid);
+    assert.deepEqual(await impl.prepareSite(site), prepared, 'again: the same site');
+    assert.deepEqual(await impl.prepareSite(prepared), prepared, 'the prepared site is accepted as well');
+  });
+
+  test('apply and observe: the token is redeemed into a Secret and a Link owned by the Site', async (t) => {
+    const site = scenarioSite();
+    const prepared = await impl.prepareSite(site);
+    const grant = grants.createGrant();
+    await impl.apply(grant.accessToken('tok', { linkCost: 5 }), site);
+    const observation = await observeUntil(impl, site, settled('tok'));
+    const token = tokenNamed(observation, 'tok')!;
+    assert.equal(token.status?.status, 'Ready', token.status?.message);
+    assert.equal(token.status?.redeemed, true);
+    assert.deepEqual(observation.secrets.map((s) => [s.metadata.name, s.type]), [['tok', 'kubernetes.io/tls']]);
+    assert.deepEqual(observation.links.map((l) => [l.metadata.name, l.spec.cost, l.spec.tlsCredentials]), [['tok', 5, 'tok']]);
+    const owner = [{ apiVersion: 'skupper.io/v2alpha1', kind: 'Site', name: site.name, uid: prepared.uid }];
+    assert.deepEqual(observation.secrets[0].metadata.ownerReferences, owner);
+    assert.deepEqual(observation.links[0].metadata.ownerReferences, owner);
+    assert.equal(grant.requests()[0].headers.subject, prepared.uid);
+    assert.equal(typeof observation.secrets[0].metadata.creationTimestamp, 'string', 'timestamps as the API server writes them');
+    t.diagnostic(`observed ${JSON.stringify(token.status)}`);
+  });
+
+  test('apply reports a taken name as AlreadyExistsError and a token the CRD refuses with the API server message', async () => {
+    const site = scenarioSite();
+    const grant = grants.createGrant();
+    await impl.apply(grant.accessToken('twice'), site);
+    await assert.rejects(impl.apply(grant.accessToken('twice'), site), (err: unknown) => {
+      assert.ok(err instanceof AlreadyExistsError);
+      assert.equal(err.message, 'accesstokens.skupper.io "twice" already exists');
+      return true;
+    });
+    const noCa = grant.accessToken('no-ca');
+    delete (noCa.spec as Partial<AccessToken['spec']>).ca;
+    await assert.rejects(impl.apply(noCa, site), /AccessToken\.skupper\.io "no-ca" is invalid: spec\.ca: Required value/);
+  });
+
+  test('resync hands the tokens to the controller again: a failed token is redeemed once the service answers', async () => {
+    const site = scenarioSite();
+    const grant = grants.createGrant();
+    // the first attempt and the one its status write triggers fail
+    grants.failWith(503, 'Internal error', 2);
+    await impl.apply(grant.accessToken('again'), site);
+    let observation = await observeUntil(impl, site, settled('again'));
+    assert.equal(tokenNamed(observation, 'again')?.status?.status, 'Error');
+    await impl.waitForChange(site, 300); // the attempt its own status write triggers
+    assert.equal(grant.requests().length, 2);
+
+    await impl.resync(site);
+    observation = await observeUntil(impl, site, (o) => tokenNamed(o, 'again')?.status?.status === 'Ready');
+    assert.equal(tokenNamed(observation, 'again')?.status?.status, 'Ready');
+    assert.equal(grant.requests().length, 3);
+  });
+
+  test('deleteSite deletes the Site: redeemed tokens are marked by the controller', async () => {
+    const site = scenarioSite();
+    await impl.apply(grants.createGrant().accessToken('before-delete'), site);
+    await observeUntil(impl, site, settled('before-delete'));
+    await impl.deleteSite(site);
+    const observation = await observeUntil(impl, site, (o) => tokenNamed(o, 'before-delete')?.status?.message !== 'OK');
+    assert.equal(tokenNamed(observation, 'before-delete')?.status?.message, 'Already redeemed for a deleted site');
+  });
+
+  test('redeems tokens in fresh sites one after another (timing)', async (t) => {
+    const durations: number[] = [];
+    const prepareDurations: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const site = scenarioSite();
+      const p0 = performance.now();
+      await impl.prepareSite(site);
+      prepareDurations.push(performance.now() - p0);
+      const token = grants.createGrant().accessToken(`timed-${i}`);
+      const t0 = performance.now();
+      await impl.apply(token, site);
+      const o = await observeUntil(impl, site, settled(token.metadata.name));
+      durations.push(performance.now() - t0);
+      assert.equal(tokenNamed(o, token.metadata.name)?.status?.status, 'Ready');
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    t.diagnostic(`prepareSite median ${median(prepareDurations).toFixed(0)} ms; apply→Ready median ${median(durations).toFixed(0)} ms (max ${Math.max(...durations).toFixed(0)} ms)`);
+  });
+
+  test('close deletes the tokens, Secrets, Links and Sites the scenarios made', async () => {
+    const site = scenarioSite();
+    const prepared = await impl.prepareSite(site);
+    await impl.apply(grants.createGrant().accessToken('last'), site);
+    await observeUntil(impl, site, settled('last'));
+    await impl.close();
+    const c = clients();
+    const count = async (kind: 'AccessToken' | 'Link' | 'Site') =>
+      ((await c.custom.listNamespacedCustomObject(coordinates(kind, prepared.namespace))) as { items: unknown[] }).items.length;
+    assert.equal(await count('AccessToken'), 0);
+    assert.equal(await count('Link'), 0);
+    assert.equal(await count('Site'), 0);
+    assert.equal((await c.core.listNamespacedSecret({ namespace: prepared.namespace })).items.length, 0);
+    impl = undefined as unknown as KubernetesImplementation;
+  });
+});
