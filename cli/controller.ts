@@ -119,13 +119,10 @@ export async function runController(options: ControllerOptions = {}): Promise<vo
   const sites = informerFor<SiteResource>(clients, 'Site', namespace, log);
   const enqueueToken = (t: AccessToken) => queue.add(tokenKey(t.metadata.namespace ?? '', t.metadata.name));
   tokens.on('add', enqueueToken).on('update', enqueueToken);
-  // A new Site makes the namespace's waiting tokens redeemable: handle them now rather than at the next resync.
-  sites.on('add', (site) => {
-    for (const t of tokens.list(site.metadata.namespace)) enqueueToken(t);
-  });
+  // As in Skupper, a new Site does not hand the namespace's tokens to the handler: tokens that waited for
+  // a Site are picked up by the next resync. (Doing it here would add attempts Skupper does not make.)
   sites.on('delete', (site) => queue.add(siteDeletedKey(site.metadata.namespace ?? '')));
 
-  // Sites first, so that the initial token adds find the Sites that already exist in the cache too.
   await sites.start();
   try {
     await tokens.start();

@@ -1,6 +1,6 @@
 // The reference redeemer: Skupper's Kubernetes controller path (spec §3.1) — checkAccessToken,
 // RedeemAccessToken, handleTokenResponse and SetRedeemed — over a RedeemerStore.
-import { goQuote, goUrlString, parseGoUrl, postCode, REDEEM_TIMEOUT_MS, TransportError, type GoUrl } from './redeem-client.ts';
+import { goQuote, goUrlString, parseGoUrl, postCode, REDEEM_TIMEOUT_MS, TransportError, type GoUrl, type RedeemResponse } from './redeem-client.ts';
 import { rfc3339Seconds } from './grant-registry.ts';
 import type { RedeemerStore, SiteRef } from './redeemer-store.ts';
 import {
@@ -151,12 +151,18 @@ function siteOwnerReference(site: SiteRef) {
   return [{ kind: 'Site', apiVersion: SKUPPER_API_VERSION, name: site.name, uid: site.uid }];
 }
 
+/** Where a redemption is sent: the URL, and the URL as Go would print it in messages. */
+export interface Target {
+  url: URL;
+  displayUrl: string;
+}
+
 export class ReferenceRedeemer {
-  private readonly timeoutMs: number;
-  private readonly now: () => Date;
+  protected readonly timeoutMs: number;
+  protected readonly now: () => Date;
   private readonly inFlight = new Set<AbortController>();
 
-  constructor(private readonly store: RedeemerStore, options: ReferenceRedeemerOptions = {}) {
+  constructor(protected readonly store: RedeemerStore, options: ReferenceRedeemerOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? REDEEM_TIMEOUT_MS;
     this.now = options.now ?? (() => new Date());
   }
@@ -173,11 +179,8 @@ export class ReferenceRedeemer {
   /** RedeemAccessToken: one attempt, its outcome written to the token's status when it changed. */
   async redeem(token: AccessToken, site: SiteRef): Promise<AccessToken> {
     const error = await this.attempt(token, site);
-    const updated: AccessToken = structuredClone(token);
-    if (setRedeemed(updated, error, this.now())) {
-      return this.store.updateAccessTokenStatus(updated);
-    }
-    return token;
+    const updated = this.recordOutcome(token, error);
+    return updated ? this.store.updateAccessTokenStatus(updated) : token;
   }
 
   /** Marks every redeemed token of the namespace as redeemed for a deleted site. */
@@ -194,8 +197,31 @@ export class ReferenceRedeemer {
     for (const c of this.inFlight) c.abort();
   }
 
+  // The steps of one attempt. Each is a protected method so that the deliberately broken
+  // implementations (fixtures/broken, test/fixtures/mutants) can differ from the reference in one place.
+
   /** One redemption attempt; returns the error message for the status, or undefined on success. */
-  private async attempt(token: AccessToken, site: SiteRef): Promise<string | undefined> {
+  protected async attempt(token: AccessToken, site: SiteRef): Promise<string | undefined> {
+    const checked = this.checkPreconditions(token);
+    if (typeof checked === 'string') return checked;
+    let response: RedeemResponse;
+    try {
+      response = await this.withAbort((signal) => this.send(checked, token, site, signal));
+    } catch (e) {
+      return `Controller got error: ${e instanceof TransportError ? e.message : String(e)}`;
+    }
+    if (response.status !== 200) return this.failedResponseMessage(response);
+    let decoded;
+    try {
+      decoded = this.decode(response.body);
+    } catch {
+      return 'Controller could not decode response';
+    }
+    return this.createReceived(token, site, decoded);
+  }
+
+  /** The token's own checks, in Skupper's order; where to POST, or the error. */
+  protected checkPreconditions(token: AccessToken): Target | string {
     const spec = token.spec ?? ({} as AccessToken['spec']);
     if (!spec.ca) return 'token does not have a CA';
     // Go's url.Parse decides what parses and what the scheme is (it lower-cases it); WHATWG's URL parser
@@ -210,48 +236,47 @@ export class ReferenceRedeemer {
     const displayUrl = goUrlString(parsed);
     // net/http's transport refuses a URL without a host before dialling
     if (parsed.host === '') return `Controller got error: Post ${goQuote(displayUrl)}: http: no Host in request URL`;
-    let url: URL;
     try {
-      url = new URL(spec.url ?? '');
+      return { url: new URL(spec.url ?? ''), displayUrl };
     } catch {
       // Go parsed it but cannot dial it (a port beyond 65535, a host Node will not take)
       const port = /:(\d+)$/.exec(parsed.host)?.[1];
       const reason = port !== undefined && Number(port) > 65535 ? `dial tcp: address ${port}: invalid port` : `dial tcp: lookup ${parsed.host}: no such host`;
       return `Controller got error: Post ${goQuote(displayUrl)}: ${reason}`;
     }
+  }
 
-    const abort = new AbortController();
-    this.inFlight.add(abort);
-    let response;
-    try {
-      response = await postCode({
-        url,
-        displayUrl,
-        code: spec.code ?? '',
-        ca: spec.ca,
-        headers: { name: token.metadata.name, subject: site.uid },
-        timeoutMs: this.timeoutMs,
-        signal: abort.signal,
-      });
-    } catch (e) {
-      return `Controller got error: ${e instanceof TransportError ? e.message : String(e)}`;
-    } finally {
-      this.inFlight.delete(abort);
-    }
-    if (response.status !== 200) {
-      return `Controller got failed response: ${response.status} (${response.statusText}) ${response.body.trim()}`;
-    }
+  /** The POST: TLS 1.3 or newer, only the token's CA, bounded in time, redirects not followed. */
+  protected send(target: Target, token: AccessToken, site: SiteRef, signal: AbortSignal): Promise<RedeemResponse> {
+    return postCode({
+      url: target.url,
+      displayUrl: target.displayUrl,
+      code: token.spec.code ?? '',
+      ca: token.spec.ca,
+      headers: this.requestHeaders(token, site),
+      timeoutMs: this.timeoutMs,
+      signal,
+    });
+  }
 
-    let decoded;
-    try {
-      decoded = decodeRedemptionResponse(response.body);
-    } catch {
-      return 'Controller could not decode response';
-    }
+  protected requestHeaders(token: AccessToken, site: SiteRef): Record<string, string> {
+    return { name: token.metadata.name, subject: site.uid };
+  }
+
+  protected failedResponseMessage(response: RedeemResponse): string {
+    return `Controller got failed response: ${response.status} (${response.statusText}) ${response.body.trim()}`;
+  }
+
+  protected decode(body: string): { secret: Secret; links: Link[] } {
+    return decodeRedemptionResponse(body);
+  }
+
+  /** Creates the Secret, then each Link, in the token's namespace; stops at the first failure, no rollback. */
+  protected async createReceived(token: AccessToken, site: SiteRef, decoded: { secret: Secret; links: Link[] }): Promise<string | undefined> {
     const namespace = token.metadata.namespace ?? site.namespace;
     const secret: Secret = {
       ...decoded.secret,
-      metadata: { ...decoded.secret.metadata, namespace, ownerReferences: siteOwnerReference(site) },
+      metadata: { ...decoded.secret.metadata, namespace, ownerReferences: this.ownerReferences(site) },
     };
     try {
       await this.store.createSecret(namespace, secret);
@@ -261,17 +286,36 @@ export class ReferenceRedeemer {
     for (const received of decoded.links) {
       const link: Link = {
         ...received,
-        metadata: { ...received.metadata, namespace, ownerReferences: siteOwnerReference(site) },
+        metadata: { ...received.metadata, namespace, ownerReferences: this.ownerReferences(site) },
         spec: { ...received.spec },
       };
-      if ((spec.linkCost ?? 0) > 0) link.spec.cost = spec.linkCost;
+      if ((token.spec.linkCost ?? 0) > 0) link.spec.cost = token.spec.linkCost;
       try {
         await this.store.createLink(namespace, link);
       } catch (e) {
-        // no rollback: the Secret and earlier Links stay, as in Skupper
         return `Controller could not create received link: ${(e as Error).message}`;
       }
     }
     return undefined;
+  }
+
+  protected ownerReferences(site: SiteRef) {
+    return siteOwnerReference(site);
+  }
+
+  /** Writes the outcome as SetRedeemed does; returns the token to store, or undefined when nothing changed. */
+  protected recordOutcome(token: AccessToken, error: string | undefined): AccessToken | undefined {
+    const updated: AccessToken = structuredClone(token);
+    return setRedeemed(updated, error, this.now()) ? updated : undefined;
+  }
+
+  private async withAbort<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const abort = new AbortController();
+    this.inFlight.add(abort);
+    try {
+      return await call(abort.signal);
+    } finally {
+      this.inFlight.delete(abort);
+    }
   }
 }

@@ -118,7 +118,7 @@ describe('the reference controller against a real API server', { skip }, () => {
     assert.equal(token.status?.message, 'token does not have a CA');
   });
 
-  test('leaves a token alone while its namespace has no Site, and redeems it once a Site appears', async () => {
+  test('leaves a token alone while its namespace has no Site, and redeems it at the resync after a Site appears', async () => {
     const namespace = await createNamespace(c);
     const grant = grants.createGrant();
     await createToken(c, namespace, 'early', grant.accessToken('early').spec);
