@@ -1,7 +1,10 @@
 // The built-in reference implementation (`--impl reference`): the ReferenceRedeemer over an in-memory
 // store, driven as Skupper's controller drives it — an attempt when a token is applied, another on
 // every resync until the token is redeemed.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Implementation, Observation, Site } from './contract.ts';
+import { packageRoot } from './load.ts';
 import { InMemoryStore } from '../simulator/memory-store.ts';
 import { ReferenceRedeemer } from '../simulator/reference-redeemer.ts';
 import type { AccessToken } from '../simulator/resources.ts';
@@ -61,5 +64,7 @@ export class ReferenceImplementation implements Implementation {
 
 export default async function create(options: Record<string, string> = {}): Promise<Implementation> {
   const timeoutMs = options.timeoutMs ? Number(options.timeoutMs) : undefined;
-  return new ReferenceImplementation({ timeoutMs });
+  // the reference is versioned with the suite
+  const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+  return new ReferenceImplementation({ timeoutMs, version });
 }

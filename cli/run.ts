@@ -3,7 +3,7 @@ import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { firstLine, loadImplementation, packageRoot } from '../adapters/load.ts';
 import { loadCatalogue, type Requirement } from '../reports/catalogue.ts';
 import { MessageCollector, summarise, type BaselineEntry, type ImplementationInfo, type RunResult } from '../reports/results.ts';
@@ -112,7 +112,9 @@ export async function runSuite(options: RunOptions): Promise<{ result: RunResult
   const collector = new MessageCollector();
   const startedAt = new Date().toISOString();
   try {
-    await runCucumber(runConfiguration, { cwd: process.cwd(), stdout, stderr: options.stderr ?? process.stderr, env: process.env }, collector.onMessage);
+    // --quiet: cucumber falls back to its progress formatter when nothing writes to stdout, so give it a sink
+    const cucumberOut = options.progress === false ? new Writable({ write: (_c, _e, done) => done() }) : stdout;
+    await runCucumber(runConfiguration, { cwd: process.cwd(), stdout: cucumberOut, stderr: options.stderr ?? process.stderr, env: process.env }, collector.onMessage);
   } catch (e) {
     throw new UsageError(`the suite could not run: ${firstLine(e)}`);
   }

@@ -98,6 +98,8 @@ describe('the kubernetes adapter (--impl kubernetes) with the in-process referen
     const noCa = grant.accessToken('no-ca');
     delete (noCa.spec as Partial<AccessToken['spec']>).ca;
     await assert.rejects(impl.apply(noCa, site), /AccessToken\.skupper\.io "no-ca" is invalid: spec\.ca: Required value/);
+    // let the first one finish before later tests set faults on the shared grant service
+    await observeUntil(impl, site, settled('twice'));
   });
 
   test('resync hands the tokens to the controller again: a failed token is redeemed once the service answers', async () => {
