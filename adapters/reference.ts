@@ -6,20 +6,34 @@ import { join } from 'node:path';
 import type { Implementation, Observation, Site } from './contract.ts';
 import { packageRoot } from './load.ts';
 import { InMemoryStore } from '../simulator/memory-store.ts';
-import { ReferenceRedeemer } from '../simulator/reference-redeemer.ts';
+import { ReferenceRedeemer, type ReferenceRedeemerOptions } from '../simulator/reference-redeemer.ts';
 import type { AccessToken } from '../simulator/resources.ts';
 
 export const REFERENCE_FEATURES = ['status', 'link-cost', 'resync', 'site-deletion', 'owner-references'];
 
+/** Makes the redeemer over the implementation's store: the deliberately broken variants pass a subclass. */
+export type RedeemerFactory = (store: InMemoryStore, options: ReferenceRedeemerOptions) => ReferenceRedeemer;
+
+export interface ReferenceImplementationOptions {
+  timeoutMs?: number;
+  version?: string;
+  /** Default "reference". */
+  name?: string;
+  /** Default: the ReferenceRedeemer itself. */
+  redeemer?: RedeemerFactory;
+}
+
 export class ReferenceImplementation implements Implementation {
-  readonly name = 'reference';
+  readonly name: string;
   readonly version: string;
   readonly features = [...REFERENCE_FEATURES];
   readonly store = new InMemoryStore();
   readonly redeemer: ReferenceRedeemer;
 
-  constructor(options: { timeoutMs?: number; version?: string } = {}) {
-    this.redeemer = new ReferenceRedeemer(this.store, { timeoutMs: options.timeoutMs });
+  constructor(options: ReferenceImplementationOptions = {}) {
+    const redeemer = options.redeemer ?? ((store, o) => new ReferenceRedeemer(store, o));
+    this.redeemer = redeemer(this.store, { timeoutMs: options.timeoutMs });
+    this.name = options.name ?? 'reference';
     this.version = options.version ?? '0.0.0';
   }
 

@@ -1,5 +1,5 @@
 // `run`: the suite against one implementation, through cucumber's API, then the verdict.
-import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
+import { loadConfiguration, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,12 @@ export interface RunOptions {
   stderr?: Writable;
   /** Print cucumber's progress dots and failure details. */
   progress?: boolean;
+  /**
+   * Step definitions and hooks already loaded (the `support` a previous runSuite returned, or
+   * cucumber's loadSupport). Several runs in one process need it: ES modules are imported only once, so
+   * a second run that imported the steps again would find no step definitions.
+   */
+  support?: ISupportCodeLibrary;
 }
 
 export function suiteVersion(): string {
@@ -56,7 +62,9 @@ export function validateRequirements(catalogue: Requirement[], ids: string[]): v
   if (unknown.length > 0) throw new UsageError(`--requirement ${unknown.join(', ')}: not in the catalogue (see "accesstoken-conformance list")`);
 }
 
-export async function runSuite(options: RunOptions): Promise<{ result: RunResult; exitCode: number; files: string[] }> {
+export async function runSuite(
+  options: RunOptions,
+): Promise<{ result: RunResult; exitCode: number; files: string[]; support: ISupportCodeLibrary }> {
   const stdout = options.stdout ?? process.stdout;
   const catalogue = loadCatalogue(featuresDir);
   validateRequirements(catalogue, options.requirements);
@@ -111,10 +119,15 @@ export async function runSuite(options: RunOptions): Promise<{ result: RunResult
   });
   const collector = new MessageCollector();
   const startedAt = new Date().toISOString();
+  let support: ISupportCodeLibrary;
   try {
     // --quiet: cucumber falls back to its progress formatter when nothing writes to stdout, so give it a sink
     const cucumberOut = options.progress === false ? new Writable({ write: (_c, _e, done) => done() }) : stdout;
-    await runCucumber(runConfiguration, { cwd: process.cwd(), stdout: cucumberOut, stderr: options.stderr ?? process.stderr, env: process.env }, collector.onMessage);
+    ({ support } = await runCucumber(
+      options.support ? { ...runConfiguration, support: options.support } : runConfiguration,
+      { cwd: process.cwd(), stdout: cucumberOut, stderr: options.stderr ?? process.stderr, env: process.env },
+      collector.onMessage,
+    ));
   } catch (e) {
     throw new UsageError(`the suite could not run: ${firstLine(e)}`);
   }
@@ -139,5 +152,5 @@ export async function runSuite(options: RunOptions): Promise<{ result: RunResult
   const written = [files.html, files.junit, files.messages];
   if (options.writeReports) written.push(...(await options.writeReports(result, reportDir)));
   const exitCode = result.verdict === 'Not conformant' ? 1 : 0;
-  return { result, exitCode, files: written };
+  return { result, exitCode, files: written, support };
 }

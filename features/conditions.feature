@@ -69,6 +69,8 @@ Feature: Status and the Redeemed condition
   Rule: AT-COND-005 lastTransitionTime changes only when the condition's status flips
     Source: spec §3.1 (setStatusCondition: a new error message alone keeps the old time)
 
+    # waits a second on purpose: lastTransitionTime has second precision
+    @slow
     Scenario: A new error message keeps the transition time
       Given a grant
       And an AccessToken "same-status" for the grant

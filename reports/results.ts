@@ -11,6 +11,8 @@ export type ScenarioStatus = 'passed' | 'failed' | 'unsupported' | 'skipped';
 export interface ScenarioResult {
   name: string;
   uri: string;
+  /** Line of the scenario (or its example row) in the feature file. */
+  line?: number;
   requirementIds: string[];
   status: ScenarioStatus;
   durationMs: number;
@@ -129,6 +131,7 @@ export class MessageCollector {
       out.push({
         name: pickle.name,
         uri: pickle.uri,
+        line: pickle.location?.line,
         requirementIds: tags.filter((t) => /^AT-[A-Z]+-\d{3}$/.test(t)),
         status,
         durationMs: s.steps.reduce((n, st) => n + st.duration, 0),

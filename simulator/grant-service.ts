@@ -209,7 +209,7 @@ export class GrantService {
       server = https.createServer(
         {
           key: cert.keyPem,
-          // leaf then CA, as Skupper's grant server serves its chain
+          // the leaf alone, as Skupper's grant server serves tls.crt (the CA is in ca.crt, published in the grant)
           cert: cert.certPem,
           // Skupper's server is tlscfg.Modern(): TLS 1.3 only. The tls12-only variant offers nothing newer than 1.2.
           minVersion: kind === 'tls12-only' ? 'TLSv1.2' : 'TLSv1.3',

@@ -111,6 +111,50 @@ export function splitYamlStream(body: string): string[] {
   return docs;
 }
 
+/**
+ * Splits a stream of JSON values (`{…} {…}`) as encoding/json's Decoder reads them. Text that is not a
+ * complete value ends the stream there: it becomes the last piece, whose decoding then fails.
+ */
+export function splitJsonStream(body: string): string[] {
+  const values: string[] = [];
+  let i = 0;
+  while (i < body.length) {
+    while (i < body.length && /\s/.test(body[i])) i++;
+    if (i >= body.length) break;
+    const start = i;
+    let depth = 0;
+    let inString = false;
+    let end = -1;
+    for (; i < body.length; i++) {
+      const c = body[i];
+      if (inString) {
+        if (c === '\\') i++;
+        else if (c === '"') inString = false;
+        continue;
+      }
+      if (c === '"') inString = true;
+      else if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') {
+        depth--;
+        if (depth === 0) {
+          end = i + 1;
+          break;
+        }
+      } else if (depth === 0 && /\s/.test(c)) {
+        end = i;
+        break;
+      }
+    }
+    if (end < 0) {
+      values.push(body.slice(start));
+      break;
+    }
+    values.push(body.slice(start, end));
+    i = end;
+  }
+  return values;
+}
+
 function decodeObject(doc: string): Record<string, unknown> {
   const trimmed = doc.trimStart();
   const value = trimmed.startsWith('{') ? JSON.parse(trimmed) : parseYaml(doc);
@@ -125,7 +169,9 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * Links until the first document that does not decode, which ends the stream silently.
  */
 export function decodeRedemptionResponse(body: string): { secret: Secret; links: Link[] } {
-  const docs = splitYamlStream(body);
+  // YAMLOrJSONDecoder: a body whose first 1024 bytes start (after whitespace) with `{` is a JSON stream,
+  // values one after another with no `---` between them; anything else is a YAML stream
+  const docs = /^\s*\{/.test(body.slice(0, 1024)) ? splitJsonStream(body) : splitYamlStream(body);
   if (docs.length === 0) throw new DecodeError('EOF');
   let secret: Secret;
   try {

@@ -14,6 +14,10 @@
 //   secrets          tls (default): observe Secrets of type kubernetes.io/tls; all: every Secret
 //   excludeSecrets   regular expression of Secret names left out of observations (default ^skupper-,
 //                    the credentials Skupper's own site makes); empty: leave none out
+//   siteReady        none (default): a scenario site is usable once its Site resource exists;
+//                    status: wait until a controller has written the Site's status (it knows the Site);
+//                    ready: wait until the Site's status.status is Ready (Skupper's CLI demands this)
+//   siteTimeoutMs    how long prepareSite waits for siteReady (default 180000)
 //   settleMs         after resync(), return once the namespace has been quiet this long (default 300)
 //   deleteNamespaces true: close() also deletes the namespaces the adapter created (default: only
 //                    their contents, as a bare API server never finishes deleting namespaces)
@@ -21,7 +25,6 @@
 //   version          the version reported for the implementation under test
 import type { Implementation, Observation, Site } from '../contract.ts';
 import { KNOWN_FEATURES } from '../contract.ts';
-import { alreadyExists } from '../../simulator/redeemer-store.ts';
 import { SKUPPER_API_VERSION, type AccessToken, type Link, type Secret, type SiteResource } from '../../simulator/resources.ts';
 import {
   apiMessage,
@@ -93,6 +96,12 @@ function atLeast(resourceVersion: string | undefined, target: string | undefined
   return resourceVersion === target;
 }
 
+/** The adapter's own resync annotation of a token, kept across updates. */
+function resyncAnnotation(token: AccessToken): Record<string, string> {
+  const value = token.metadata.annotations?.[RESYNC_ANNOTATION];
+  return value ? { [RESYNC_ANNOTATION]: value } : {};
+}
+
 function clone<T>(value: T): T {
   return structuredClone(value);
 }
@@ -110,6 +119,8 @@ class KubernetesAdapter implements KubernetesImplementation {
   private readonly excludeSecrets: RegExp | undefined;
   private readonly settleMs: number;
   private readonly deleteNamespaces: boolean;
+  private readonly siteReady: 'none' | 'status' | 'ready';
+  private readonly siteTimeoutMs: number;
   private readonly sites = new Map<string, Promise<SiteState>>();
   private readonly byUid = new Map<string, SiteState>();
   private readonly watches = new Map<string, NamespaceWatch>();
@@ -123,6 +134,10 @@ class KubernetesAdapter implements KubernetesImplementation {
     this.excludeSecrets = exclude ? new RegExp(exclude) : undefined;
     this.settleMs = options.settleMs ? Number(options.settleMs) : 300;
     this.deleteNamespaces = options.deleteNamespaces === 'true';
+    const siteReady = options.siteReady ?? 'none';
+    if (siteReady !== 'none' && siteReady !== 'status' && siteReady !== 'ready') throw new Error(`siteReady must be none, status or ready, got ${siteReady}`);
+    this.siteReady = siteReady;
+    this.siteTimeoutMs = options.siteTimeoutMs ? Number(options.siteTimeoutMs) : 180_000;
     this.version = options.version;
     this.features = options.features
       ? options.features.split(',').map((f) => f.trim()).filter(Boolean)
@@ -199,7 +214,20 @@ class KubernetesAdapter implements KubernetesImplementation {
         throw toError(err, `could not create Site ${namespace}/${site.name}`);
       }
     }
-    await this.watch(namespace);
+    const watch = await this.watch(namespace);
+    if (this.siteReady !== 'none') {
+      const usable = () => {
+        const status = watch.sites.get(site.name, namespace)?.status;
+        return this.siteReady === 'ready' ? status?.status === 'Ready' : !!status && Object.keys(status).length > 0;
+      };
+      if (!(await watch.until(usable, this.siteTimeoutMs))) {
+        const status = watch.sites.get(site.name, namespace)?.status;
+        throw new Error(
+          `Site ${namespace}/${site.name} did not become ${this.siteReady === 'ready' ? 'Ready' : 'known to a controller (no status)'} ` +
+            `within ${this.siteTimeoutMs} ms; its status: ${JSON.stringify(status ?? {})}`,
+        );
+      }
+    }
     const state: SiteState = {
       requested: { ...site },
       prepared: { name: site.name, namespace, uid: resource.metadata.uid ?? '' },
@@ -230,9 +258,16 @@ class KubernetesAdapter implements KubernetesImplementation {
     return { group: SKUPPER_GROUP, version: SKUPPER_VERSION, plural: PLURAL[kind], namespace };
   }
 
+  /**
+   * Creates the AccessToken in the site's namespace, as `kubectl apply` would: a name already held is an
+   * update of that token's spec, labels and annotations (its status stays). A status given with a new
+   * token is written through the status subresource after the create. Returns once the adapter's watch
+   * has seen the result, so observe() shows it.
+   */
   async apply(token: AccessToken, site: Site): Promise<void> {
     const state = await this.state(site);
     const namespace = state.prepared.namespace;
+    const coordinates = this.coordinates('AccessToken', namespace);
     const { name, labels, annotations } = token.metadata;
     const body: AccessToken = {
       apiVersion: token.apiVersion ?? SKUPPER_API_VERSION,
@@ -240,30 +275,36 @@ class KubernetesAdapter implements KubernetesImplementation {
       metadata: { name, namespace, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
       spec: token.spec,
     };
+    // the API server's words for a refusal (422 validation and the like), as kubectl prints them
+    const refused = (err: unknown) => new Error(apiMessage(err), { cause: err });
     let stored: AccessToken;
     try {
-      stored = (await this.clients.custom.createNamespacedCustomObject({ ...this.coordinates('AccessToken', namespace), body })) as AccessToken;
-    } catch (err) {
-      if (apiStatusCode(err) === 409) throw alreadyExists('accesstokens.skupper.io', name);
-      // validation (422) and other refusals: the API server's words, as kubectl prints them
-      throw new Error(apiMessage(err), { cause: err });
-    }
-    state.tokens.add(name);
-    if (token.status) {
-      // status is not taken on create: write it through the status subresource, as a controller would
-      try {
+      stored = (await this.clients.custom.createNamespacedCustomObject({ ...coordinates, body })) as AccessToken;
+      if (token.status) {
         stored = (await this.clients.custom.replaceNamespacedCustomObjectStatus({
-          ...this.coordinates('AccessToken', namespace),
+          ...coordinates,
           name,
           body: { ...stored, status: token.status },
         })) as AccessToken;
-      } catch (err) {
-        throw new Error(apiMessage(err), { cause: err });
+      }
+    } catch (err) {
+      if (apiStatusCode(err) !== 409) throw refused(err);
+      const current = (await this.clients.custom.getNamespacedCustomObject({ ...coordinates, name })) as AccessToken;
+      const metadata = { ...current.metadata, labels, annotations: { ...annotations, ...resyncAnnotation(current) } };
+      try {
+        stored = (await this.clients.custom.replaceNamespacedCustomObject({
+          ...coordinates,
+          name,
+          body: { ...current, metadata, spec: token.spec },
+        })) as AccessToken;
+      } catch (updateErr) {
+        throw refused(updateErr);
       }
     }
+    state.tokens.add(name);
     const watch = await this.watch(namespace);
     const seen = await watch.until(() => atLeast(watch.tokens.get(name, namespace)?.metadata.resourceVersion, stored.metadata.resourceVersion), WATCH_CATCH_UP_MS);
-    if (!seen) throw new Error(`accesstoken ${namespace}/${name} was created but its watch did not report it within ${WATCH_CATCH_UP_MS} ms`);
+    if (!seen) throw new Error(`accesstoken ${namespace}/${name} was written but its watch did not report it within ${WATCH_CATCH_UP_MS} ms`);
   }
 
   async observe(site: Site): Promise<Observation> {

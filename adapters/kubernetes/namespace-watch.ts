@@ -1,6 +1,6 @@
-// Watches of one namespace's AccessTokens, Secrets and Links, kept in caches the adapter reads from, with
+// Watches of one namespace's AccessTokens, Secrets, Links and Sites, kept in caches the adapter reads from, with
 // change notification: observe() costs no API call, and waiting for a status is waiting for an event.
-import type { AccessToken, Link, Secret } from '../../simulator/resources.ts';
+import type { AccessToken, Link, Secret, SiteResource } from '../../simulator/resources.ts';
 import { PLURAL, SKUPPER_GROUP, SKUPPER_VERSION, type KubeClients } from './client.ts';
 import { ResilientInformer, type ListResponse, type Named } from './informer.ts';
 
@@ -28,11 +28,12 @@ export class NamespaceWatch {
   readonly tokens: ResilientInformer<AccessToken>;
   readonly secrets: ResilientInformer<Secret>;
   readonly links: ResilientInformer<Link>;
+  readonly sites: ResilientInformer<SiteResource>;
   private readonly listeners = new Set<() => void>();
   private running: Promise<void> | undefined;
 
   constructor(clients: KubeClients, readonly namespace: string) {
-    const custom = <T extends Named>(kind: 'AccessToken' | 'Link') =>
+    const custom = <T extends Named>(kind: 'AccessToken' | 'Link' | 'Site') =>
       new ResilientInformer<T>(
         clients.kubeConfig,
         `/apis/${SKUPPER_GROUP}/${SKUPPER_VERSION}/namespaces/${namespace}/${PLURAL[kind]}`,
@@ -46,6 +47,7 @@ export class NamespaceWatch {
       );
     this.tokens = custom<AccessToken>('AccessToken');
     this.links = custom<Link>('Link');
+    this.sites = custom<SiteResource>('Site');
     this.secrets = new ResilientInformer<Secret>(
       clients.kubeConfig,
       `/api/v1/namespaces/${namespace}/secrets`,
@@ -54,14 +56,18 @@ export class NamespaceWatch {
     const changed = () => {
       for (const listener of [...this.listeners]) listener();
     };
-    for (const informer of [this.tokens, this.links, this.secrets] as ResilientInformer<Named>[]) {
+    for (const informer of this.informers()) {
       informer.on('add', changed).on('update', changed).on('delete', changed);
     }
   }
 
-  /** Lists and starts watching (once); resolves when the three caches are filled. */
+  private informers(): ResilientInformer<Named>[] {
+    return [this.tokens, this.secrets, this.links, this.sites] as ResilientInformer<Named>[];
+  }
+
+  /** Lists and starts watching (once); resolves when the caches are filled. */
   start(): Promise<void> {
-    this.running ??= Promise.all([this.tokens.start(), this.secrets.start(), this.links.start()]).then(
+    this.running ??= Promise.all(this.informers().map((i) => i.start())).then(
       () => undefined,
       async (err: unknown) => {
         await this.stop();
@@ -77,7 +83,7 @@ export class NamespaceWatch {
 
   async stop(): Promise<void> {
     this.running = undefined;
-    await Promise.all([this.tokens.stop(), this.secrets.stop(), this.links.stop()]);
+    await Promise.all(this.informers().map((i) => i.stop()));
     // wake waiters: nothing more will arrive
     for (const listener of [...this.listeners]) listener();
   }

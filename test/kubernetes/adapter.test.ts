@@ -4,9 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import create, { type KubernetesImplementation } from '../../adapters/kubernetes/adapter.ts';
 import type { Observation, Site } from '../../adapters/contract.ts';
 import { GrantService } from '../../simulator/grant-service.ts';
-import { AlreadyExistsError } from '../../simulator/redeemer-store.ts';
 import type { AccessToken } from '../../simulator/resources.ts';
-import { clients, coordinates, server, skip, uniqueName } from './support.ts';
+import { clients, coordinates, eventually, server, skip, uniqueName } from './support.ts';
 
 /** Observes until `check` holds, waking on the adapter's watch events rather than on a timer. */
 async function observeUntil(
@@ -86,20 +85,26 @@ describe('the kubernetes adapter (--impl kubernetes) with the in-process referen
     t.diagnostic(`observed ${JSON.stringify(token.status)}`);
   });
 
-  test('apply reports a taken name as AlreadyExistsError and a token the CRD refuses with the API server message', async () => {
+  test('apply of a name already held updates that token (as kubectl apply) and keeps its status', async () => {
     const site = scenarioSite();
     const grant = grants.createGrant();
     await impl.apply(grant.accessToken('twice'), site);
-    await assert.rejects(impl.apply(grant.accessToken('twice'), site), (err: unknown) => {
-      assert.ok(err instanceof AlreadyExistsError);
-      assert.equal(err.message, 'accesstokens.skupper.io "twice" already exists');
-      return true;
-    });
-    const noCa = grant.accessToken('no-ca');
+    const first = tokenNamed(await observeUntil(impl, site, settled('twice')), 'twice')!;
+    assert.equal(first.status?.status, 'Ready');
+    assert.equal(first.metadata.generation, 1);
+
+    await impl.apply(grant.accessToken('twice', { linkCost: 7 }), site);
+    const second = tokenNamed(await impl.observe(site), 'twice')!;
+    assert.equal(second.spec.linkCost, 7, 'observe() shows the update as soon as apply() returns');
+    assert.equal(second.metadata.generation, 2);
+    assert.deepEqual(second.status, first.status, 'a redeemed token is not redeemed again');
+    assert.equal(grant.requests().length, 1);
+  });
+
+  test('apply of a token the CRD refuses throws the API server message', async () => {
+    const noCa = grants.createGrant().accessToken('no-ca');
     delete (noCa.spec as Partial<AccessToken['spec']>).ca;
-    await assert.rejects(impl.apply(noCa, site), /AccessToken\.skupper\.io "no-ca" is invalid: spec\.ca: Required value/);
-    // let the first one finish before later tests set faults on the shared grant service
-    await observeUntil(impl, site, settled('twice'));
+    await assert.rejects(impl.apply(noCa, scenarioSite()), /AccessToken\.skupper\.io "no-ca" is invalid: spec\.ca: Required value/);
   });
 
   test('resync hands the tokens to the controller again: a failed token is redeemed once the service answers', async () => {
@@ -126,6 +131,33 @@ describe('the kubernetes adapter (--impl kubernetes) with the in-process referen
     await impl.deleteSite(site);
     const observation = await observeUntil(impl, site, (o) => tokenNamed(o, 'before-delete')?.status?.message !== 'OK');
     assert.equal(tokenNamed(observation, 'before-delete')?.status?.message, 'Already redeemed for a deleted site');
+  });
+
+  test('siteReady=status makes prepareSite wait until a controller has written the Site status', async () => {
+    const waiting = await create({ kubeconfig: server!.kubeconfig, namespace: prefix, siteReady: 'status', siteTimeoutMs: '5000' });
+    try {
+      const site = scenarioSite();
+      const namespace = waiting.clusterNamespace(site);
+      const c = clients();
+      let resolved = false;
+      const preparing = waiting.prepareSite(site).finally(() => (resolved = true));
+      // play the controller: once the Site exists, give it a status
+      const stored = await eventually(
+        () => c.custom.getNamespacedCustomObject({ ...coordinates('Site', namespace), name: site.name }).catch(() => undefined),
+        (x) => x !== undefined,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(resolved, false, 'still waiting for a status');
+      await c.custom.replaceNamespacedCustomObjectStatus({ ...coordinates('Site', namespace), name: site.name, body: { ...stored, status: { status: 'Pending', message: 'Pending' } } });
+      const prepared = await preparing;
+      assert.equal(prepared.namespace, namespace);
+
+      const never = create({ kubeconfig: server!.kubeconfig, namespace: prefix, siteReady: 'ready', siteTimeoutMs: '300' });
+      await assert.rejects((await never).prepareSite(scenarioSite()), /did not become Ready within 300 ms; its status: \{\}/);
+      await (await never).close();
+    } finally {
+      await waiting.close();
+    }
   });
 
   test('redeems tokens in fresh sites one after another (timing)', async (t) => {

@@ -12,6 +12,7 @@ import {
   decodeRedemptionResponse,
   isRedeemed,
   ReferenceRedeemer,
+  splitJsonStream,
   splitYamlStream,
   type ReferenceRedeemerOptions,
 } from '../../simulator/reference-redeemer.ts';
@@ -371,6 +372,16 @@ describe('decoding the answer', () => {
     assertRedeemed(await s.apply(tokenFor(service.createGrant(), 'tok')));
     assert.equal(s.secrets().length, 1);
     assert.deepEqual(s.links(), []);
+  });
+
+  test('reads a body that starts with { as a JSON stream of values without separators', async () => {
+    const s = setup();
+    const secret: Secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tok' }, type: 'kubernetes.io/tls', data: { 'ca.crt': 'YQ==' } };
+    const link = (name: string): Link => ({ apiVersion: SKUPPER_API_VERSION, kind: 'Link', metadata: { name }, spec: { endpoints: [], tlsCredentials: 'tok' } });
+    service.respondWithBody(`  ${JSON.stringify(secret)}\n${JSON.stringify(link('j1'))}${JSON.stringify(link('j2'))} {"kind": "Link", `);
+    assertRedeemed(await s.apply(tokenFor(service.createGrant(), 'tok')));
+    assert.deepEqual(s.links().map((l) => l.metadata.name), ['j1', 'j2']);
+    assert.deepEqual(splitJsonStream('{"a": "}{"} [1, {"b": 2}] 12 {"c": '), ['{"a": "}{"}', '[1, {"b": 2}]', '12', '{"c": ']);
   });
 
   test('splits streams on --- lines only and reads JSON documents', () => {

@@ -1,0 +1,76 @@
+// npm run bench: the suite's speed, as medians over repeated cold runs, next to a floor.
+//  - wall time of a full run against the reference (cold process, without @slow scenarios)
+//  - scenarios per second
+//  - per-scenario time inside the run, next to the floor: a plain script's fresh TLS 1.3 POSTs to the
+//    same grant service; the difference is what the suite adds per scenario.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { postCode } from '../simulator/redeem-client.ts';
+import { GrantService } from '../simulator/grant-service.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function scenarioDurations(messagesFile: string): number[] {
+  const started = new Map<string, number>();
+  const out: number[] = [];
+  for (const line of readFileSync(messagesFile, 'utf8').split('\n')) {
+    if (!line) continue;
+    const m = JSON.parse(line);
+    const ms = (t: { seconds: number; nanos: number }) => t.seconds * 1000 + t.nanos / 1e6;
+    if (m.testCaseStarted) started.set(m.testCaseStarted.id, ms(m.testCaseStarted.timestamp));
+    if (m.testCaseFinished) out.push(ms(m.testCaseFinished.timestamp) - started.get(m.testCaseFinished.testCaseStartedId)!);
+  }
+  return out;
+}
+
+async function floor(count: number): Promise<number[]> {
+  const service = await GrantService.start();
+  const grant = service.createGrant({ redemptionsAllowed: count });
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = performance.now();
+    const r = await postCode({ url: new URL(grant.url), code: grant.code, ca: service.pki.ca.certPem, headers: { name: `floor-${i}`, subject: 'bench' } });
+    if (r.status !== 200) throw new Error(`floor POST answered ${r.status}`);
+    times.push(performance.now() - t);
+  }
+  await service.stop();
+  return times;
+}
+
+const cli = join(root, 'dist', 'cli', 'main.js');
+if (!existsSync(cli)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+
+const walls: number[] = [];
+const perScenario: number[] = [];
+let scenarios = 0;
+for (let i = 0; i < RUNS; i++) {
+  const dir = mkdtempSync(join(tmpdir(), 'atc-bench-'));
+  const t = performance.now();
+  const r = spawnSync(process.execPath, [cli, 'run', '--tags', 'not @slow', '--quiet', '--report-dir', dir], { cwd: root, encoding: 'utf8' });
+  walls.push(performance.now() - t);
+  if (r.status !== 0) throw new Error(`run ${i + 1} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  const durations = scenarioDurations(join(dir, 'messages.ndjson'));
+  scenarios = durations.length;
+  perScenario.push(median(durations));
+  rmSync(dir, { recursive: true, force: true });
+}
+const floorTimes = await floor(scenarios);
+
+const wall = median(walls);
+const scenarioMs = median(perScenario);
+const floorMs = median(floorTimes);
+console.log(`full run against the reference, ${scenarios} scenarios (not @slow), ${RUNS} cold runs`);
+console.log(`  wall time           median ${(wall / 1000).toFixed(2)} s (runs: ${walls.map((w) => (w / 1000).toFixed(2)).join(', ')})`);
+console.log(`  scenarios/second    ${(scenarios / (wall / 1000)).toFixed(1)}`);
+console.log(`  per scenario        median ${scenarioMs.toFixed(2)} ms`);
+console.log(`  floor (fresh TLS 1.3 POST, plain script)  median ${floorMs.toFixed(2)} ms`);
+console.log(`  overhead over floor ${(scenarioMs - floorMs).toFixed(2)} ms per scenario (ratio ${(scenarioMs / floorMs).toFixed(2)}x)`);
