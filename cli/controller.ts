@@ -36,6 +36,8 @@ export interface ControllerOptions {
   log?: (line: string) => void;
   /** Called once the caches are filled and the controller handles events. */
   onReady?: () => void;
+  /** Handle only the namespaces it accepts (with `namespace` unset: a subset of all namespaces). */
+  namespaceFilter?: (namespace: string) => boolean;
   /** API clients to use instead of connecting with kubeconfig/context (the adapter's in-process controller). */
   clients?: KubeClients;
 }
@@ -117,11 +119,16 @@ export async function runController(options: ControllerOptions = {}): Promise<vo
 
   const tokens = informerFor<AccessToken>(clients, 'AccessToken', namespace, log);
   const sites = informerFor<SiteResource>(clients, 'Site', namespace, log);
-  const enqueueToken = (t: AccessToken) => queue.add(tokenKey(t.metadata.namespace ?? '', t.metadata.name));
+  const handled = (ns: string | undefined) => !options.namespaceFilter || options.namespaceFilter(ns ?? '');
+  const enqueueToken = (t: AccessToken) => {
+    if (handled(t.metadata.namespace)) queue.add(tokenKey(t.metadata.namespace ?? '', t.metadata.name));
+  };
   tokens.on('add', enqueueToken).on('update', enqueueToken);
   // As in Skupper, a new Site does not hand the namespace's tokens to the handler: tokens that waited for
   // a Site are picked up by the next resync. (Doing it here would add attempts Skupper does not make.)
-  sites.on('delete', (site) => queue.add(siteDeletedKey(site.metadata.namespace ?? '')));
+  sites.on('delete', (site) => {
+    if (handled(site.metadata.namespace)) queue.add(siteDeletedKey(site.metadata.namespace ?? ''));
+  });
 
   await sites.start();
   try {

@@ -153,6 +153,8 @@ class KubernetesAdapter implements KubernetesImplementation {
       clients: this.clients,
       signal: abort.signal,
       handleSignals: false,
+      // with a prefix, only this adapter's namespaces: other runs may share the cluster
+      namespaceFilter: this.prefix ? (ns) => ns.startsWith(`${this.prefix}-`) : undefined,
       // quiet unless asked for: the controller's lines would interleave with the run's output
       log: process.env.CONFORMANCE_CONTROLLER_LOG ? undefined : () => {},
       onReady: ready,

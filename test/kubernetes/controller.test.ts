@@ -17,9 +17,14 @@ import {
   getToken,
   server,
   skip,
+  uniqueName,
 } from './support.ts';
 
 const RESYNC_SECONDS = 1;
+/** This file's namespaces; its controllers leave other namespaces (other test files') alone. */
+const PREFIX = uniqueName('actest-controller');
+const newNamespace = (c: KubeClients) => createNamespace(c, uniqueName(PREFIX));
+const ours = (namespace: string) => namespace.startsWith(`${PREFIX}-`);
 
 describe('the reference controller against a real API server', { skip }, () => {
   let c: KubeClients;
@@ -40,6 +45,7 @@ describe('the reference controller against a real API server', { skip }, () => {
     running = runController({
       kubeconfig: server!.kubeconfig,
       resyncSeconds: RESYNC_SECONDS,
+      namespaceFilter: ours,
       signal: abort.signal,
       log: (line) => log.push(line),
       onReady: ready,
@@ -55,7 +61,7 @@ describe('the reference controller against a real API server', { skip }, () => {
   });
 
   test('redeems a token end to end: Secret and Link owned by the Site, status Ready, Redeemed=True', async () => {
-    const namespace = await createNamespace(c);
+    const namespace = await newNamespace(c);
     const site = await createSite(c, namespace);
     const grant = grants.createGrant();
     const { spec } = grant.accessToken('west-token');
@@ -87,7 +93,7 @@ describe('the reference controller against a real API server', { skip }, () => {
   });
 
   test('writes the failure to the status: an http URL ends in Error without any request', async () => {
-    const namespace = await createNamespace(c);
+    const namespace = await newNamespace(c);
     await createSite(c, namespace);
     const grant = grants.createGrant();
     await createToken(c, namespace, 'plain', { ...grant.accessToken('plain').spec, url: grant.url.replace('https:', 'http:') });
@@ -103,7 +109,7 @@ describe('the reference controller against a real API server', { skip }, () => {
   });
 
   test('a token whose CA is empty ends in Error: token does not have a CA', async (t) => {
-    const namespace = await createNamespace(c);
+    const namespace = await newNamespace(c);
     await createSite(c, namespace);
     try {
       await createToken(c, namespace, 'no-ca', { url: 'https://127.0.0.1:1/x', code: 'c', ca: '' });
@@ -119,7 +125,7 @@ describe('the reference controller against a real API server', { skip }, () => {
   });
 
   test('leaves a token alone while its namespace has no Site, and redeems it at the resync after a Site appears', async () => {
-    const namespace = await createNamespace(c);
+    const namespace = await newNamespace(c);
     const grant = grants.createGrant();
     await createToken(c, namespace, 'early', grant.accessToken('early').spec);
     // longer than a resync period: still untouched
@@ -133,7 +139,7 @@ describe('the reference controller against a real API server', { skip }, () => {
   });
 
   test('tries an unredeemed token again after its status write and at every resync until it is redeemed', async () => {
-    const namespace = await createNamespace(c);
+    const namespace = await newNamespace(c);
     await createSite(c, namespace);
     const grant = grants.createGrant();
     // the first attempt and the one its own status change triggers fail; the resync's succeeds
@@ -150,7 +156,7 @@ describe('the reference controller against a real API server', { skip }, () => {
   });
 
   test('marks redeemed tokens when their Site is deleted, and leaves unredeemed ones', async () => {
-    const namespace = await createNamespace(c);
+    const namespace = await newNamespace(c);
     const site = await createSite(c, namespace);
     const grant = grants.createGrant();
     await createToken(c, namespace, 'redeemed', grant.accessToken('redeemed').spec);
@@ -173,8 +179,8 @@ describe('the reference controller against a real API server', { skip }, () => {
   });
 
   test('watches one namespace only when given one', async () => {
-    const watched = await createNamespace(c);
-    const other = await createNamespace(c);
+    const watched = await newNamespace(c);
+    const other = await newNamespace(c);
     await Promise.all([createSite(c, watched), createSite(c, other)]);
     const stop = new AbortController();
     let ready!: () => void;
@@ -199,7 +205,7 @@ describe('the reference controller against a real API server', { skip }, () => {
     let ready!: () => void;
     const started = new Promise<void>((resolve) => (ready = resolve));
     const lines: string[] = [];
-    const done = runController({ kubeconfig: server!.kubeconfig, signal: stop.signal, log: (l) => lines.push(l), onReady: ready });
+    const done = runController({ kubeconfig: server!.kubeconfig, namespaceFilter: ours, signal: stop.signal, log: (l) => lines.push(l), onReady: ready });
     await Promise.race([started, done]);
     const t0 = Date.now();
     stop.abort();

@@ -200,15 +200,18 @@ describe('faults', () => {
     assert.equal(grant.redemptions, 1);
   });
 
-  test('answerSlowly outlasts a short client timeout, and the redemption still counts once it is answered', async () => {
+  test('answerSlowly outlasts a short client timeout, and the redemption still counts once it is answered', { timeout: 10_000 }, async () => {
     const grant = service.createGrant();
-    service.answerSlowly(250, 1);
+    service.answerSlowly(60_000, 1);
     const recorded = nextRecorded();
-    await assert.rejects(redeem(grant.url, grant.code, { timeoutMs: 50 }), (e: Error) => {
+    await assert.rejects(redeem(grant.url, grant.code, { timeoutMs: 300 }), (e: Error) => {
       assert.ok(e instanceof TransportError);
       assert.match(e.message, /context deadline exceeded \(Client\.Timeout exceeded while awaiting headers\)$/);
       return true;
     });
+    assert.equal(grant.redemptions, 0, 'still held');
+    // recover() ends the delay: the held request is then redeemed, though nobody reads the answer
+    service.recover();
     assert.equal((await recorded).answer.status, 200);
     assert.equal(grant.redemptions, 1);
   });
@@ -221,7 +224,7 @@ describe('faults', () => {
     assert.equal(grant.redemptions, 0);
   });
 
-  test('neverAnswer holds a request until reset() releases it by closing the connection', async () => {
+  test('neverAnswer holds a request until reset() releases it by closing the connection', { timeout: 10_000 }, async () => {
     const grant = service.createGrant();
     service.neverAnswer();
     const recorded = nextRecorded();
@@ -231,7 +234,7 @@ describe('faults', () => {
     await assert.rejects(pending, (e: Error) => e instanceof TransportError && !/deadline/.test(e.message));
   });
 
-  test('neverAnswer holds a request until stop() releases it', async () => {
+  test('neverAnswer holds a request until stop() releases it', { timeout: 10_000 }, async () => {
     const own = await GrantService.start();
     const grant = own.createGrant();
     own.neverAnswer();
@@ -240,6 +243,18 @@ describe('faults', () => {
     await recorded;
     await own.stop();
     await assert.rejects(pending, (e: Error) => e instanceof TransportError && !/deadline/.test(e.message));
+  });
+
+  test('recover() releases a held request and clears the fault: the next request is answered', { timeout: 10_000 }, async () => {
+    const grant = service.createGrant();
+    service.neverAnswer();
+    const recorded = nextRecorded();
+    const pending = redeem(grant.url, grant.code, { timeoutMs: 10_000 });
+    await recorded;
+    service.recover();
+    await assert.rejects(pending, TransportError);
+    assert.equal((await redeem(grant.url, grant.code)).status, 200);
+    assert.equal(service.requests().length, 2, 'recover() keeps the log');
   });
 
   test('resetConnection resets the connection once the request arrived, without redeeming', async () => {
@@ -307,6 +322,16 @@ describe('faults', () => {
     assert.equal(broken, '');
     assert.deepEqual((parseYamlDocuments(good) as Array<{ kind: string }>).map((d) => d.kind), ['Secret', 'Link']);
     assert.throws(() => parseYamlDocuments(answer.body));
+  });
+
+  test('nameAnswer names the Secret and Links as if the name header said so', async () => {
+    const grant = service.createGrant();
+    service.nameAnswer('someone-else', 1);
+    const answer = await redeem(grant.url, grant.code, { headers: { name: 'tok', subject: 'uid-3' } });
+    const { secret, links } = parseRedemption(answer.body);
+    assert.deepEqual([secret.metadata.name, ...links.map((l) => l.metadata.name), links[0].spec.tlsCredentials], ['someone-else', 'someone-else', 'someone-else']);
+    assert.equal(cn(secretCertificate(secret)), 'uid-3');
+    assert.equal(grant.redemptions, 1);
   });
 
   test('redirectTo answers 307 with a Location, and neither redeems nor follows', async () => {

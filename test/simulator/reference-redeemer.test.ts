@@ -294,7 +294,7 @@ describe('failed answers and transport errors', () => {
     assert.deepEqual(s.secrets(), []);
   });
 
-  test('ends a redemption in flight with context canceled when aborted', async () => {
+  test('ends a redemption in flight with context canceled when aborted', { timeout: 10_000 }, async () => {
     const s = setup();
     const grant = service.createGrant();
     service.neverAnswer();

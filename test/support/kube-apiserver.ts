@@ -23,7 +23,7 @@ const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export const KUBE_SKIP_MESSAGE =
   'no Kubernetes API server: set KUBECONFIG to a throw-away cluster, or build the local one once with ' +
   '`../shared/tools/kube-apiserver build` (or point KUBE_APISERVER_TOOL at the tool), then run ' +
-  "`node --import tsx --test 'test/kubernetes/*.test.ts'`";
+  '`node --import tsx --test test/kubernetes/*.test.ts`';
 
 export interface TestApiServer {
   kubeconfig: string;
