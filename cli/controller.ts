@@ -150,6 +150,7 @@ export async function runController(options: ControllerOptions = {}): Promise<vo
   let stop = () => {};
   await new Promise<void>((resolve) => {
     stop = resolve;
+    if (options.signal?.aborted) resolve();
     options.signal?.addEventListener('abort', stop, { once: true });
     if (handleSignals) {
       process.once('SIGTERM', stop);

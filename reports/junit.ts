@@ -34,6 +34,10 @@ export function cdata(text: string): string {
   return `<![CDATA[${text.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
 }
 
+const NAME = /[A-Za-z_][\w.:-]*/y;
+const SPACE = /\s+/y;
+const ATTRIBUTE = /([A-Za-z_][\w.:-]*)\s*=\s*("([^"]*)"|'([^']*)')/y;
+
 /** The element tags of an XML document, in order; CDATA, comments and declarations skipped. */
 export function scanTags(xml: string): Tag[] {
   const tags: Tag[] = [];
@@ -59,16 +63,19 @@ export function scanTags(xml: string): Tag[] {
     }
     const closing = xml[i + 1] === '/';
     let j = i + (closing ? 2 : 1);
-    const nameMatch = /^[A-Za-z_][\w.:-]*/.exec(xml.slice(j, j + 100));
+    NAME.lastIndex = j;
+    const nameMatch = NAME.exec(xml);
     if (!nameMatch) throw new Error(`malformed tag at ${i}`);
     const name = nameMatch[0];
     j += name.length;
     const attrs = new Map<string, string>();
     for (;;) {
-      while (/\s/.test(xml[j] ?? '')) j++;
+      SPACE.lastIndex = j;
+      if (SPACE.exec(xml)) j = SPACE.lastIndex;
       if (xml[j] === '>') { j++; tags.push({ name, start: i, end: j, closing, selfClosing: false, attrs }); break; }
       if (xml.startsWith('/>', j)) { j += 2; tags.push({ name, start: i, end: j, closing, selfClosing: true, attrs }); break; }
-      const attr = /^([A-Za-z_][\w.:-]*)\s*=\s*("([^"]*)"|'([^']*)')/.exec(xml.slice(j, j + 1_000_000));
+      ATTRIBUTE.lastIndex = j;
+      const attr = ATTRIBUTE.exec(xml);
       if (!attr) throw new Error(`malformed attribute at ${j}`);
       attrs.set(attr[1], decodeXml(attr[3] ?? attr[4] ?? ''));
       j += attr[0].length;

@@ -65,9 +65,14 @@ const PEM_BLOCK = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVAT
 const PEM_OPEN = /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:\\[nr]|[A-Za-z0-9+/=\s:,-])*/g;
 // a PEM encoded in base64 starts with the encoding of "-----BEGIN"
 const BASE64_PEM = /LS0tLS1CRUdJT[A-Za-z0-9+/]*={0,2}/g;
-// candidates for codes: runs of URL-safe characters
-const CANDIDATE = /[A-Za-z0-9._~+/=-]+/g;
-const ALNUM = /[A-Za-z0-9]+/g;
+// candidates for codes: runs of URL-safe characters, or of letters and digits, of a known code's length
+const CODE_CHARS = 'A-Za-z0-9._~+/=-';
+const ALNUM_CHARS = 'A-Za-z0-9';
+
+function candidates(chars: string, lengths: number[]): RegExp {
+  const alternatives = lengths.map((n) => `[${chars}]{${n}}`).join('|');
+  return new RegExp(`(?<![${chars}])(?:${alternatives})(?![${chars}])`, 'g');
+}
 
 function base64Decodes(run: string): string {
   return Buffer.from(run, 'base64').toString('latin1');
@@ -76,7 +81,9 @@ function base64Decodes(run: string): string {
 export class RedactionGuard {
   /** digest → byte length, for each code marker seen */
   private readonly digests = new Map<string, number>();
-  private readonly lengths = new Set<number>();
+  private patterns: RegExp[] | undefined;
+  /** The codes this guard has found and replaced, so other files can be cleaned of them cheaply. */
+  readonly found = new Set<string>();
 
   /** A guard that knows the codes whose markers appear in these texts. */
   static fromTexts(...texts: string[]): RedactionGuard {
@@ -89,7 +96,7 @@ export class RedactionGuard {
 
   know(bytes: number, digest: string): void {
     this.digests.set(digest, bytes);
-    this.lengths.add(bytes);
+    this.patterns = undefined;
   }
 
   /** How many codes the guard can recognise. */
@@ -97,21 +104,34 @@ export class RedactionGuard {
     return this.digests.size;
   }
 
-  private isCode(candidate: string): boolean {
-    if (!this.lengths.has(Buffer.byteLength(candidate, 'utf8'))) return false;
-    const digest = createHash('sha256').update(candidate, 'utf8').digest('hex').slice(0, 12);
-    return this.digests.has(digest);
+  private codePatterns(): RegExp[] {
+    if (!this.patterns) {
+      const lengths = [...new Set(this.digests.values())].filter((n) => n >= 4).sort((a, b) => b - a);
+      this.patterns = lengths.length === 0 ? [] : [candidates(CODE_CHARS, lengths), candidates(ALNUM_CHARS, lengths)];
+    }
+    return this.patterns;
   }
+
+  private replaceCode = (candidate: string): string => {
+    const digest = createHash('sha256').update(candidate, 'utf8').digest('hex').slice(0, 12);
+    if (this.digests.get(digest) !== Buffer.byteLength(candidate, 'utf8')) return candidate;
+    this.found.add(candidate);
+    return codeMarker(candidate);
+  };
 
   /** The text with private keys and known codes replaced by their markers. Cheap when there is nothing to find. */
   text(text: string): string {
     let out = text;
     if (out.includes('PRIVATE KEY')) out = out.replace(PEM_BLOCK, PRIVATE_KEY_MARKER).replace(PEM_OPEN, PRIVATE_KEY_MARKER);
     if (out.includes('LS0tLS1CRUdJT')) out = out.replace(BASE64_PEM, (run) => (base64Decodes(run).includes('PRIVATE KEY') ? PRIVATE_KEY_MARKER : run));
-    if (this.digests.size > 0) {
-      const replace = (run: string): string => (this.isCode(run) ? codeMarker(run) : run);
-      out = out.replace(CANDIDATE, replace).replace(ALNUM, replace);
-    }
+    for (const pattern of this.codePatterns()) out = out.replace(pattern, this.replaceCode);
+    return out;
+  }
+
+  /** Replaces the codes already found elsewhere (a plain search: fast on large files). */
+  foundCodes(text: string): string {
+    let out = text;
+    for (const code of this.found) if (out.includes(code)) out = out.split(code).join(codeMarker(code));
     return out;
   }
 

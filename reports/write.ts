@@ -26,13 +26,31 @@ function rewrite(path: string, change: (text: string) => string): void {
   if (changed !== text) writeFileSync(path, changed);
 }
 
-/** cucumber.html carries the run on one line of script; the rest is cucumber's own bundle. */
+// Envelopes built from the feature files and the step code alone: no implementation's words, no code.
+const STATIC_ENVELOPES = ['meta', 'source', 'gherkinDocument', 'pickle', 'stepDefinition', 'hook', 'parameterType', 'testCase', 'testRunStarted', 'testCaseStarted', 'testStepStarted'];
+
+/** messages.ndjson: the guard on every envelope that can carry what a scenario saw. */
+function guardMessages(text: string, guard: RedactionGuard): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const type = /^\{"([A-Za-z]+)"/.exec(line)?.[1];
+      return type && STATIC_ENVELOPES.includes(type) ? line : guard.text(line);
+    })
+    .join('\n');
+}
+
+/**
+ * cucumber.html embeds the same envelopes on one line of script, beside cucumber's own bundle: the codes
+ * found in messages.ndjson are replaced by a plain search, private keys by the guard where a key shows.
+ */
 function guardCucumberHtml(text: string, guard: RedactionGuard): string {
   const start = text.indexOf('window.CUCUMBER_MESSAGES');
-  if (start < 0) return guard.text(text);
-  const end = text.indexOf('\n', start);
-  const stop = end < 0 ? text.length : end;
-  return text.slice(0, start) + guard.text(text.slice(start, stop)) + text.slice(stop);
+  const end = start < 0 ? -1 : text.indexOf('\n', start);
+  const [head, line, tail] = start < 0 ? ['', text, ''] : [text.slice(0, start), text.slice(start, end < 0 ? text.length : end), end < 0 ? '' : text.slice(end)];
+  let out = guard.foundCodes(line);
+  if (out.includes('PRIVATE KEY') || out.includes('LS0tLS1CRUdJT')) out = new RedactionGuard().text(out);
+  return head + out + tail;
 }
 
 export async function writeReports(result: RunResult, reportDir: string): Promise<string[]> {
@@ -48,7 +66,7 @@ export async function writeReports(result: RunResult, reportDir: string): Promis
   writeFileSync(paths.badge, renderBadge(result));
 
   rewrite(join(reportDir, REPORT_FILES.junit), (xml) => guard.text(rewriteJunit(xml, result).xml));
-  rewrite(join(reportDir, REPORT_FILES.messages), (text) => guard.text(text));
+  rewrite(join(reportDir, REPORT_FILES.messages), (text) => guardMessages(text, guard));
   rewrite(join(reportDir, REPORT_FILES.cucumberHtml), (text) => guardCucumberHtml(text, guard));
   return [paths.html, paths.yaml, paths.badge];
 }

@@ -71,9 +71,10 @@ export interface KubernetesImplementation extends Implementation {
 }
 
 interface SiteState {
-  requested: Site;
   prepared: Site;
   createdNamespace: boolean;
+  createdSite: boolean;
+  /** Names of the tokens applied in the site's namespace. */
   tokens: Set<string>;
 }
 
@@ -123,6 +124,8 @@ class KubernetesAdapter implements KubernetesImplementation {
   private readonly siteTimeoutMs: number;
   private readonly sites = new Map<string, Promise<SiteState>>();
   private readonly byUid = new Map<string, SiteState>();
+  /** Every site this adapter made something for, ready or not: what close() cleans up. */
+  private readonly made: SiteState[] = [];
   private readonly watches = new Map<string, NamespaceWatch>();
   private controller: { abort: AbortController; done: Promise<void> } | undefined;
 
@@ -208,14 +211,24 @@ class KubernetesAdapter implements KubernetesImplementation {
     if (others.length > 0) {
       throw new Error(`namespace ${namespace} already has Site ${others.join(', ')}; each scenario site needs a namespace of its own`);
     }
+    let createdSite = false;
     if (!resource) {
       const body: SiteResource = { apiVersion: SKUPPER_API_VERSION, kind: 'Site', metadata: { name: site.name, namespace }, spec: {} };
       try {
         resource = (await this.clients.custom.createNamespacedCustomObject({ ...coordinates, body })) as SiteResource;
+        createdSite = true;
       } catch (err) {
         throw toError(err, `could not create Site ${namespace}/${site.name}`);
       }
     }
+    const state: SiteState = {
+      prepared: { name: site.name, namespace, uid: resource.metadata.uid ?? '' },
+      createdNamespace,
+      createdSite,
+      tokens: new Set(),
+    };
+    this.made.push(state);
+
     const watch = await this.watch(namespace);
     if (this.siteReady !== 'none') {
       const usable = () => {
@@ -230,12 +243,6 @@ class KubernetesAdapter implements KubernetesImplementation {
         );
       }
     }
-    const state: SiteState = {
-      requested: { ...site },
-      prepared: { name: site.name, namespace, uid: resource.metadata.uid ?? '' },
-      createdNamespace,
-      tokens: new Set(),
-    };
     this.byUid.set(site.uid, state);
     this.byUid.set(state.prepared.uid, state);
     return state;
@@ -382,13 +389,12 @@ class KubernetesAdapter implements KubernetesImplementation {
       await this.controller.done.catch(() => {});
       this.controller = undefined;
     }
-    const states = await Promise.allSettled([...this.sites.values()]);
+    await Promise.allSettled([...this.sites.values()]); // let sites being made finish first
     const errors: unknown[] = [];
     await Promise.all(
-      states.map(async (s) => {
-        if (s.status !== 'fulfilled') return;
+      this.made.splice(0).map(async (state) => {
         try {
-          await this.cleanUp(s.value);
+          await this.cleanUp(state);
         } catch (err) {
           errors.push(err);
         }
@@ -436,9 +442,11 @@ class KubernetesAdapter implements KubernetesImplementation {
         .filter((s) => madeForUs(s.metadata))
         .map((s) => ignoreMissing(`secret ${namespace}/${s.metadata.name}`, () => this.clients.core.deleteNamespacedSecret({ namespace, name: s.metadata.name }))),
     ]);
-    await ignoreMissing(`Site ${namespace}/${siteName}`, () =>
-      this.clients.custom.deleteNamespacedCustomObject({ ...this.coordinates('Site', namespace), name: siteName }),
-    );
+    if (state.createdSite) {
+      await ignoreMissing(`Site ${namespace}/${siteName}`, () =>
+        this.clients.custom.deleteNamespacedCustomObject({ ...this.coordinates('Site', namespace), name: siteName }),
+      );
+    }
     if (this.deleteNamespaces && state.createdNamespace) {
       await ignoreMissing(`namespace ${namespace}`, () => this.clients.core.deleteNamespace({ name: namespace }));
     }

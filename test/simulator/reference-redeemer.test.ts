@@ -5,7 +5,7 @@ import { ReferenceImplementation } from '../../adapters/reference.ts';
 import { rfc3339Seconds } from '../../simulator/grant-registry.ts';
 import { GrantService } from '../../simulator/grant-service.ts';
 import { InMemoryStore } from '../../simulator/memory-store.ts';
-import { goUrlString, parseGoUrl, statusText } from '../../simulator/redeem-client.ts';
+import { goQuote, goUrlString, parseGoUrl, statusText } from '../../simulator/redeem-client.ts';
 import type { SiteRef } from '../../simulator/redeemer-store.ts';
 import {
   DELETED_SITE_MESSAGE,
@@ -620,6 +620,23 @@ describe('site deletion', () => {
 });
 
 describe('Go URL parsing', () => {
+  test('accepts what Go accepts and refuses what Go refuses, with Go\'s messages', () => {
+    assert.equal(parseGoUrl('https://[fe80::1%25en0]:8080/x').host, '[fe80::1%25en0]:8080');
+    assert.equal(parseGoUrl('https://user:pw@h.example.test:1/x?q=1').host, 'h.example.test:1');
+    assert.throws(() => parseGoUrl('https://us er@h/x'), { name: 'GoUrlError', message: 'parse "https://us er@h/x": net/url: invalid userinfo' });
+    assert.throws(() => parseGoUrl('https://h/x#%zz'), { message: 'parse "https://h/x#%zz": invalid URL escape "%zz"' });
+    assert.throws(() => parseGoUrl('https://h:8o/x'), { message: 'parse "https://h:8o/x": invalid port ":8o" after host' });
+    assert.throws(() => parseGoUrl('https://[::1]x/'), { message: 'parse "https://[::1]x/": invalid port "x" after host' });
+    assert.throws(() => parseGoUrl('https://h\t/'), { message: 'parse "https://h\\t/": net/url: invalid control character in URL' });
+    assert.equal(goQuote('a"b\\c\x07\x01'), '"a\\"b\\\\c\\a\\x01"');
+  });
+
+  test('reports a port Go parses but cannot dial as dial tcp: address …: invalid port', async () => {
+    const s = setup();
+    assertError(await s.apply(tokenFor(service.createGrant(), 'tok', { url: 'https://127.0.0.1:99999/uid' })), 'Controller got error: Post "https://127.0.0.1:99999/uid": dial tcp: address 99999: invalid port');
+    assert.deepEqual(service.requests(), []);
+  });
+
   test('prints URLs back as Go URL.String does', () => {
     for (const [raw, printed] of [
       ['https://127.0.0.1:9090/uid', 'https://127.0.0.1:9090/uid'],
