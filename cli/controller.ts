@@ -2,11 +2,11 @@
 // Skupper's controller runs checkAccessToken (spec §3.1): informers on AccessTokens and Sites, a keyed
 // work queue, a periodic resync that re-runs the handler for every token.
 import {
+  collectionPath,
   connect,
+  coordinates,
   ensureCrdsInstalled,
   PLURAL,
-  SKUPPER_GROUP,
-  SKUPPER_VERSION,
   type KubeClients,
   type SkupperKind,
 } from '../adapters/kubernetes/client.ts';
@@ -57,22 +57,16 @@ function parseKey(key: string): Key {
   return kind === 'token' ? { kind, namespace, name } : { kind: 'site-deleted', namespace };
 }
 
-function collectionPath(kind: SkupperKind, namespace?: string): string {
-  const base = `/apis/${SKUPPER_GROUP}/${SKUPPER_VERSION}`;
-  return namespace ? `${base}/namespaces/${namespace}/${PLURAL[kind]}` : `${base}/${PLURAL[kind]}`;
-}
-
 function informerFor<T extends AccessToken | SiteResource>(
   clients: KubeClients,
   kind: SkupperKind,
   namespace: string | undefined,
   log: (line: string) => void,
 ): ResilientInformer<T> {
-  const coordinates = { group: SKUPPER_GROUP, version: SKUPPER_VERSION, plural: PLURAL[kind] };
   const list = () =>
     (namespace
-      ? clients.custom.listNamespacedCustomObject({ ...coordinates, namespace })
-      : clients.custom.listClusterCustomObject(coordinates)) as Promise<ListResponse<T>>;
+      ? clients.custom.listNamespacedCustomObject(coordinates(kind, namespace))
+      : clients.custom.listClusterCustomObject(coordinates(kind))) as Promise<ListResponse<T>>;
   return new ResilientInformer(clients.kubeConfig, collectionPath(kind, namespace), list, {
     onError: (err) => log(`watch of ${PLURAL[kind]} failed, retrying: ${err instanceof Error ? err.message : String(err)}`),
   });
@@ -87,7 +81,12 @@ export async function runController(options: ControllerOptions = {}): Promise<vo
   if (options.signal?.aborted) return;
   const clients = options.clients ?? connect(options);
   const namespace = options.namespace;
-  await ensureCrdsInstalled(clients, { namespace });
+  try {
+    await ensureCrdsInstalled(clients, { namespace });
+  } catch (err) {
+    if (!options.clients) clients.close();
+    throw err;
+  }
 
   const store = new (class extends KubeStore {
     override async updateAccessTokenStatus(token: AccessToken): Promise<AccessToken> {
@@ -167,5 +166,6 @@ export async function runController(options: ControllerOptions = {}): Promise<vo
   clearInterval(resync);
   await Promise.all([tokens.stop(), sites.stop()]);
   await queue.shutDown();
+  if (!options.clients) clients.close();
   log('stopped');
 }

@@ -7,7 +7,7 @@
 //   kubeconfig       kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)
 //   context          kubeconfig context (default: the current one)
 //   namespace        prefix of the namespaces made for scenario sites: <namespace>-<site namespace>
-//                    (default: none, the site's namespace is used as it is)
+//                    (default: none, the site's namespace is used as it is, made a DNS label if need be)
 //   controller       external (default): a controller already runs in the cluster;
 //                    in-process: run the reference controller inside this process
 //   installCrds      true: install manifests/crds when the cluster lacks them (default: fail, saying how)
@@ -23,6 +23,7 @@
 //                    their contents, as a bare API server never finishes deleting namespaces)
 //   features         comma-separated features claimed (default: all known features)
 //   version          the version reported for the implementation under test
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Implementation, Observation, Site } from '../contract.ts';
 import { KNOWN_FEATURES } from '../contract.ts';
 import { SKUPPER_API_VERSION, type AccessToken, type Link, type Secret, type SiteResource } from '../../simulator/resources.ts';
@@ -30,18 +31,14 @@ import {
   apiMessage,
   apiStatusCode,
   connect,
+  coordinates,
   ensureCrdsInstalled,
   installCrds,
   isNotFound,
-  PLURAL,
-  SKUPPER_GROUP,
-  SKUPPER_VERSION,
   toError,
   type KubeClients,
-  type SkupperKind,
 } from './client.ts';
 import { NamespaceWatch } from './namespace-watch.ts';
-import { setHeaderOptions, PatchStrategy } from '@kubernetes/client-node';
 
 export const RESYNC_ANNOTATION = 'accesstoken-conformance.skupper.io/resync';
 export const CREATED_BY_LABEL = 'app.kubernetes.io/created-by';
@@ -167,7 +164,7 @@ class KubernetesAdapter implements KubernetesImplementation {
   }
 
   clusterNamespace(site: Site): string {
-    return this.prefix ? dnsLabel(`${this.prefix}-${site.namespace}`) : site.namespace;
+    return dnsLabel(this.prefix ? `${this.prefix}-${site.namespace}` : site.namespace);
   }
 
   prepareSite(site: Site): Promise<Site> {
@@ -204,8 +201,8 @@ class KubernetesAdapter implements KubernetesImplementation {
       }
     }
 
-    const coordinates = this.coordinates('Site', namespace);
-    const list = (await this.clients.custom.listNamespacedCustomObject(coordinates)) as { items: SiteResource[] };
+    const siteCoordinates = coordinates('Site', namespace);
+    const list = (await this.clients.custom.listNamespacedCustomObject(siteCoordinates)) as { items: SiteResource[] };
     let resource = list.items.find((s) => s.metadata.name === site.name);
     const others = list.items.filter((s) => s.metadata.name !== site.name).map((s) => s.metadata.name);
     if (others.length > 0) {
@@ -215,7 +212,7 @@ class KubernetesAdapter implements KubernetesImplementation {
     if (!resource) {
       const body: SiteResource = { apiVersion: SKUPPER_API_VERSION, kind: 'Site', metadata: { name: site.name, namespace }, spec: {} };
       try {
-        resource = (await this.clients.custom.createNamespacedCustomObject({ ...coordinates, body })) as SiteResource;
+        resource = (await this.clients.custom.createNamespacedCustomObject({ ...siteCoordinates, body })) as SiteResource;
         createdSite = true;
       } catch (err) {
         throw toError(err, `could not create Site ${namespace}/${site.name}`);
@@ -263,10 +260,6 @@ class KubernetesAdapter implements KubernetesImplementation {
     return watch;
   }
 
-  private coordinates(kind: SkupperKind, namespace: string) {
-    return { group: SKUPPER_GROUP, version: SKUPPER_VERSION, plural: PLURAL[kind], namespace };
-  }
-
   /**
    * Creates the AccessToken in the site's namespace, as `kubectl apply` would: a name already held is an
    * update of that token's spec, labels and annotations (its status stays). A status given with a new
@@ -276,7 +269,7 @@ class KubernetesAdapter implements KubernetesImplementation {
   async apply(token: AccessToken, site: Site): Promise<void> {
     const state = await this.state(site);
     const namespace = state.prepared.namespace;
-    const coordinates = this.coordinates('AccessToken', namespace);
+    const tokenCoordinates = coordinates('AccessToken', namespace);
     const { name, labels, annotations } = token.metadata;
     const body: AccessToken = {
       apiVersion: token.apiVersion ?? SKUPPER_API_VERSION,
@@ -288,21 +281,21 @@ class KubernetesAdapter implements KubernetesImplementation {
     const refused = (err: unknown) => new Error(apiMessage(err), { cause: err });
     let stored: AccessToken;
     try {
-      stored = (await this.clients.custom.createNamespacedCustomObject({ ...coordinates, body })) as AccessToken;
+      stored = (await this.clients.custom.createNamespacedCustomObject({ ...tokenCoordinates, body })) as AccessToken;
       if (token.status) {
         stored = (await this.clients.custom.replaceNamespacedCustomObjectStatus({
-          ...coordinates,
+          ...tokenCoordinates,
           name,
           body: { ...stored, status: token.status },
         })) as AccessToken;
       }
     } catch (err) {
       if (apiStatusCode(err) !== 409) throw refused(err);
-      const current = (await this.clients.custom.getNamespacedCustomObject({ ...coordinates, name })) as AccessToken;
+      const current = (await this.clients.custom.getNamespacedCustomObject({ ...tokenCoordinates, name })) as AccessToken;
       const metadata = { ...current.metadata, labels, annotations: { ...annotations, ...resyncAnnotation(current) } };
       try {
         stored = (await this.clients.custom.replaceNamespacedCustomObject({
-          ...coordinates,
+          ...tokenCoordinates,
           name,
           body: { ...current, metadata, spec: token.spec },
         })) as AccessToken;
@@ -353,7 +346,7 @@ class KubernetesAdapter implements KubernetesImplementation {
         try {
           const patched = (await this.clients.custom.patchNamespacedCustomObject(
             {
-              ...this.coordinates('AccessToken', namespace),
+              ...coordinates('AccessToken', namespace),
               name: t.metadata.name,
               body: { metadata: { annotations: { [RESYNC_ANNOTATION]: stamp } } },
             },
@@ -376,7 +369,7 @@ class KubernetesAdapter implements KubernetesImplementation {
     const state = await this.state(site);
     const { namespace, name } = state.prepared;
     try {
-      await this.clients.custom.deleteNamespacedCustomObject({ ...this.coordinates('Site', namespace), name });
+      await this.clients.custom.deleteNamespacedCustomObject({ ...coordinates('Site', namespace), name });
     } catch (err) {
       if (!isNotFound(err)) throw toError(err, `could not delete Site ${namespace}/${name}`);
     }
@@ -404,6 +397,7 @@ class KubernetesAdapter implements KubernetesImplementation {
     this.watches.clear();
     this.sites.clear();
     this.byUid.clear();
+    this.clients.close();
     if (errors.length > 0) throw new AggregateError(errors, `cleaning up failed: ${errors.map((e) => (e as Error).message).join('; ')}`);
   }
 
@@ -424,18 +418,18 @@ class KubernetesAdapter implements KubernetesImplementation {
     await Promise.all(
       [...state.tokens].map((t) =>
         ignoreMissing(`accesstoken ${namespace}/${t}`, () =>
-          this.clients.custom.deleteNamespacedCustomObject({ ...this.coordinates('AccessToken', namespace), name: t }),
+          this.clients.custom.deleteNamespacedCustomObject({ ...coordinates('AccessToken', namespace), name: t }),
         ),
       ),
     );
-    const links = ((await this.clients.custom.listNamespacedCustomObject(this.coordinates('Link', namespace))) as { items: Link[] }).items;
+    const links = ((await this.clients.custom.listNamespacedCustomObject(coordinates('Link', namespace))) as { items: Link[] }).items;
     const secrets = (await this.clients.core.listNamespacedSecret({ namespace })).items as unknown as Secret[];
     await Promise.all([
       ...links
         .filter((l) => madeForUs(l.metadata))
         .map((l) =>
           ignoreMissing(`link ${namespace}/${l.metadata.name}`, () =>
-            this.clients.custom.deleteNamespacedCustomObject({ ...this.coordinates('Link', namespace), name: l.metadata.name }),
+            this.clients.custom.deleteNamespacedCustomObject({ ...coordinates('Link', namespace), name: l.metadata.name }),
           ),
         ),
       ...secrets
@@ -444,7 +438,7 @@ class KubernetesAdapter implements KubernetesImplementation {
     ]);
     if (state.createdSite) {
       await ignoreMissing(`Site ${namespace}/${siteName}`, () =>
-        this.clients.custom.deleteNamespacedCustomObject({ ...this.coordinates('Site', namespace), name: siteName }),
+        this.clients.custom.deleteNamespacedCustomObject({ ...coordinates('Site', namespace), name: siteName }),
       );
     }
     if (this.deleteNamespaces && state.createdNamespace) {
@@ -460,12 +454,17 @@ export default async function create(options: Record<string, string>): Promise<K
   }
   const clients = connect({ kubeconfig: options.kubeconfig || undefined, context: options.context || undefined });
   try {
-    await ensureCrdsInstalled(clients);
+    try {
+      await ensureCrdsInstalled(clients);
+    } catch (err) {
+      if (options.installCrds !== 'true' || !/is not installed/.test((err as Error).message)) throw err;
+      await installCrds(clients);
+    }
+    const adapter = new KubernetesAdapter(clients, options);
+    if (options.controller === 'in-process') await adapter.startController();
+    return adapter;
   } catch (err) {
-    if (options.installCrds !== 'true' || !/is not installed/.test((err as Error).message)) throw err;
-    await installCrds(clients);
+    clients.close();
+    throw err;
   }
-  const adapter = new KubernetesAdapter(clients, options);
-  if (options.controller === 'in-process') await adapter.startController();
-  return adapter;
 }

@@ -1,20 +1,16 @@
 // Watches of one namespace's AccessTokens, Secrets, Links and Sites, kept in caches the adapter reads from, with
 // change notification: observe() costs no API call, and waiting for a status is waiting for an event.
+import { rfc3339Seconds } from '../../simulator/grant-registry.ts';
 import type { AccessToken, Link, Secret, SiteResource } from '../../simulator/resources.ts';
-import { PLURAL, SKUPPER_GROUP, SKUPPER_VERSION, type KubeClients } from './client.ts';
+import { collectionPath, coordinates, type KubeClients } from './client.ts';
 import { ResilientInformer, type ListResponse, type Named } from './informer.ts';
-
-/** Kubernetes times have second precision: `2026-11-28T06:30:00Z`. */
-function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /**
  * client-node's typed list calls turn timestamps into Date objects while watch events carry the JSON
  * strings: make list results look like what the API server sent.
  */
 export function toWireJson<T>(value: T): T {
-  if (value instanceof Date) return rfc3339(value) as T;
+  if (value instanceof Date) return rfc3339Seconds(value) as T; // Kubernetes times have second precision
   if (Array.isArray(value)) return value.map(toWireJson) as T;
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
@@ -36,14 +32,8 @@ export class NamespaceWatch {
     const custom = <T extends Named>(kind: 'AccessToken' | 'Link' | 'Site') =>
       new ResilientInformer<T>(
         clients.kubeConfig,
-        `/apis/${SKUPPER_GROUP}/${SKUPPER_VERSION}/namespaces/${namespace}/${PLURAL[kind]}`,
-        () =>
-          clients.custom.listNamespacedCustomObject({
-            group: SKUPPER_GROUP,
-            version: SKUPPER_VERSION,
-            plural: PLURAL[kind],
-            namespace,
-          }) as Promise<ListResponse<T>>,
+        collectionPath(kind, namespace),
+        () => clients.custom.listNamespacedCustomObject(coordinates(kind, namespace)) as Promise<ListResponse<T>>,
       );
     this.tokens = custom<AccessToken>('AccessToken');
     this.links = custom<Link>('Link');

@@ -7,10 +7,10 @@ import type { AccessToken, Link, Secret, SiteResource } from '../../simulator/re
 import {
   apiReason,
   apiStatusCode,
+  coordinates,
   isNotFound,
   PLURAL,
   SKUPPER_GROUP,
-  SKUPPER_VERSION,
   toError,
   type KubeClients,
   type SkupperKind,
@@ -21,10 +21,6 @@ const STATUS_CONFLICT_RETRIES = 3;
 
 export class KubeStore implements RedeemerStore {
   constructor(private readonly clients: KubeClients) {}
-
-  private coordinates(kind: SkupperKind, namespace: string) {
-    return { group: SKUPPER_GROUP, version: SKUPPER_VERSION, plural: PLURAL[kind], namespace };
-  }
 
   /** The first Site of the namespace (by name) that is not being deleted. */
   async getSite(namespace: string): Promise<SiteRef | undefined> {
@@ -41,7 +37,7 @@ export class KubeStore implements RedeemerStore {
   /** One AccessToken as the API server has it now, or undefined when there is none of that name. */
   async getAccessToken(namespace: string, name: string): Promise<AccessToken | undefined> {
     try {
-      return (await this.clients.custom.getNamespacedCustomObject({ ...this.coordinates('AccessToken', namespace), name })) as AccessToken;
+      return (await this.clients.custom.getNamespacedCustomObject({ ...coordinates('AccessToken', namespace), name })) as AccessToken;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw toError(err, `could not read accesstoken ${namespace}/${name}`);
@@ -61,7 +57,7 @@ export class KubeStore implements RedeemerStore {
   async createLink(namespace: string, link: Link): Promise<void> {
     const body = { ...link, metadata: { ...link.metadata, namespace } };
     try {
-      await this.clients.custom.createNamespacedCustomObject({ ...this.coordinates('Link', namespace), body });
+      await this.clients.custom.createNamespacedCustomObject({ ...coordinates('Link', namespace), body });
     } catch (err) {
       if (isAlreadyExists(err)) throw alreadyExists('links.skupper.io', link.metadata.name);
       throw toError(err, `could not create link ${namespace}/${link.metadata.name}`);
@@ -80,7 +76,7 @@ export class KubeStore implements RedeemerStore {
     for (let attempt = 0; ; attempt++) {
       try {
         return (await this.clients.custom.replaceNamespacedCustomObjectStatus({
-          ...this.coordinates('AccessToken', namespace),
+          ...coordinates('AccessToken', namespace),
           name,
           body,
         })) as AccessToken;
@@ -97,7 +93,7 @@ export class KubeStore implements RedeemerStore {
 
   private async list<T>(kind: SkupperKind, namespace: string): Promise<T[]> {
     try {
-      const list = (await this.clients.custom.listNamespacedCustomObject(this.coordinates(kind, namespace))) as { items?: T[] };
+      const list = (await this.clients.custom.listNamespacedCustomObject(coordinates(kind, namespace))) as { items?: T[] };
       return list.items ?? [];
     } catch (err) {
       throw toError(err, `could not list ${PLURAL[kind]}.${SKUPPER_GROUP} in ${namespace}`);

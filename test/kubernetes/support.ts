@@ -1,16 +1,9 @@
 // Helpers shared by the tests against a real API server (not a test file itself).
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  connect,
-  ensureCrdsInstalled,
-  installCrds,
-  PLURAL,
-  SKUPPER_GROUP,
-  SKUPPER_VERSION,
-  type KubeClients,
-  type SkupperKind,
-} from '../../adapters/kubernetes/client.ts';
+import { connect, coordinates, ensureCrdsInstalled, installCrds, type KubeClients } from '../../adapters/kubernetes/client.ts';
+
+export { coordinates };
 import { SKUPPER_API_VERSION, type AccessToken, type SiteResource } from '../../simulator/resources.ts';
 import { kubeApiServer, KUBE_SKIP_MESSAGE, type TestApiServer } from '../support/kube-apiserver.ts';
 
@@ -49,10 +42,6 @@ export function uniqueName(prefix = 'actest'): string {
 export async function createNamespace(c: KubeClients, name = uniqueName()): Promise<string> {
   await c.core.createNamespace({ body: { metadata: { name } } });
   return name;
-}
-
-export function coordinates(kind: SkupperKind, namespace: string) {
-  return { group: SKUPPER_GROUP, version: SKUPPER_VERSION, plural: PLURAL[kind], namespace };
 }
 
 export async function createSite(c: KubeClients, namespace: string, name = 'redeeming-site'): Promise<SiteResource> {
