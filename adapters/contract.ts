@@ -31,6 +31,11 @@ export interface Implementation {
   version?: string;
   features?: string[];
   /** Hand an AccessToken over as a user would. */
+  /**
+   * Makes the scenario's site exist before anything is applied, and returns it as the implementation
+   * knows it: a Kubernetes API server assigns the Site's uid, and a namespace prefix may apply.
+   */
+  prepareSite?(site: Site): Promise<Site>;
   apply(token: AccessToken, site: Site): Promise<void>;
   observe(site: Site): Promise<Observation>;
   /** Reconcile again now, as a periodic resync would. */

@@ -48,7 +48,7 @@ export function contractProblem(impl: unknown): string | undefined {
   const i = impl as Record<string, unknown>;
   if (typeof i.name !== 'string' || i.name === '') return 'the implementation has no name';
   for (const m of ['apply', 'observe']) if (typeof i[m] !== 'function') return `the implementation has no ${m}() method`;
-  for (const m of ['resync', 'deleteSite', 'close']) {
+  for (const m of ['prepareSite', 'resync', 'deleteSite', 'close']) {
     if (i[m] !== undefined && typeof i[m] !== 'function') return `${m} is not a function`;
   }
   if (i.features !== undefined && (!Array.isArray(i.features) || i.features.some((f) => typeof f !== 'string'))) {

@@ -72,6 +72,7 @@ Before(async function (this: ConformanceWorld, { pickle }) {
     this.log(`unsupported: the implementation does not claim ${missing.map((f) => `"${f}"`).join(', ')}`);
     return 'skipped';
   }
+  await this.prepareSite();
   return undefined;
 });
 

@@ -44,7 +44,7 @@ async function bounded<T>(what: string, ms: number, call: () => Promise<T>): Pro
 
 export class ConformanceWorld extends World<SuiteParameters> {
   readonly params: SuiteParameters;
-  readonly site: Site;
+  site: Site;
   grant: GrantHandle | undefined;
   readonly tokens = new Map<string, AccessToken>();
   /** The token the last step talked about ("the token"). */
@@ -127,6 +127,13 @@ export class ConformanceWorld extends World<SuiteParameters> {
     for (const name of this.tokens.keys()) await this.remember(name);
     this.lastActionAt = performance.now();
     await bounded('deleteSite()', this.callTimeoutMs(), () => this.implementation.deleteSite!(this.site));
+  }
+
+  /** Lets the implementation make the site exist; from then on the scenario uses the Site it returns. */
+  async prepareSite(): Promise<void> {
+    if (!this.implementation.prepareSite) return;
+    const prepared = await bounded('prepareSite()', this.callTimeoutMs(), () => this.implementation.prepareSite!({ ...this.site }));
+    this.site = { ...this.site, ...prepared };
   }
 
   async observe(): Promise<Observation> {
