@@ -1,8 +1,12 @@
 // conformance.yaml: what a team keeps in its repository so the gate runs the same way every time.
 // Flags override it. Unknown keys and bad values are errors that name them (exit 2).
+import parseTagExpression from '@cucumber/tag-expressions';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { KNOWN_FEATURES } from '../adapters/contract.ts';
+import { packageRoot } from '../adapters/load.ts';
+import { loadCatalogue, REQUIREMENT_ID } from '../reports/catalogue.ts';
 import type { BaselineEntry, ImplementationInfo } from '../reports/results.ts';
 import { UsageError } from './errors.ts';
 
@@ -43,21 +47,59 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Edit distance with transpositions (optimal string alignment), ignoring case: how far a typo is from a key. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const d = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= x.length; i++) {
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[x.length][y.length];
+}
+
 function checkKeys(file: string, where: string, value: Record<string, unknown>, allowed: string[]): void {
   for (const k of Object.keys(value)) {
-    if (!allowed.includes(k)) fail(file, `unknown key "${where}${k}" (allowed: ${allowed.join(', ')})`);
+    if (allowed.includes(k)) continue;
+    const near = allowed.filter((a) => distance(a, k) <= Math.max(2, Math.floor(a.length / 3))).sort((a, b) => distance(a, k) - distance(b, k))[0];
+    fail(file, `unknown key "${where}${k}"${near ? ` (did you mean "${where}${near}"?)` : ''} (allowed: ${allowed.join(', ')})`);
   }
 }
 
 function str(file: string, key: string, v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number' || typeof v === 'boolean') {
+    fail(file, `"${key}" must be a string, not the ${typeof v} ${String(v)}: quote it (${key.split('.').pop()}: "…") so YAML keeps it as written`);
+  }
   if (typeof v !== 'string' || v === '') fail(file, `"${key}" must be a non-empty string`);
   return v;
 }
 
+let catalogueIds: Set<string> | undefined;
+function knownRequirementIds(): Set<string> {
+  catalogueIds ??= new Set(loadCatalogue(join(packageRoot, 'features')).map((r) => r.id));
+  return catalogueIds;
+}
+
+/** Requirement IDs that must exist in the catalogue; the first that does not is named. */
+function requirementIds(file: string, key: string, ids: string[]): string[] {
+  const known = knownRequirementIds();
+  for (const id of ids) {
+    if (!REQUIREMENT_ID.test(id)) fail(file, `"${key}": "${id}" is not a requirement ID (AT-XXX-000)`);
+    if (!known.has(id)) fail(file, `"${key}": ${id} is not a requirement in the catalogue (see "accesstoken-conformance list")`);
+  }
+  return ids;
+}
+
 function num(file: string, key: string, v: unknown, { integer = false, min = 0 } = {}): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || v < min || (integer && !Number.isInteger(v))) fail(file, `"${key}" must be ${integer ? 'a whole number' : 'a number'} of at least ${min}`);
+  if (typeof v !== 'number' || v < min || (integer && !Number.isInteger(v))) {
+    fail(file, `"${key}" must be ${integer ? 'a whole number' : 'a number'} of at least ${min}, not ${JSON.stringify(v)}`);
+  }
   return v;
 }
 
@@ -70,16 +112,25 @@ function strings(file: string, key: string, v: unknown): string[] | undefined {
 /** Reads an expected-failures baseline: a list of {id, reason, link?}. */
 export function loadBaseline(file: string): BaselineEntry[] {
   const raw = readYaml(file);
-  const list = isObject(raw) && 'expectedFailures' in raw ? raw.expectedFailures : raw;
+  if (raw === null || raw === undefined) return [];
+  if (isObject(raw)) checkKeys(file, '', raw, ['expectedFailures']);
+  const list = isObject(raw) ? (raw.expectedFailures ?? []) : raw;
+  const at = isObject(raw) ? 'expectedFailures' : '';
   if (!Array.isArray(list)) fail(file, 'expected a list of {id, reason, link} entries (or expectedFailures: [...])');
+  const seen = new Set<string>();
   return list.map((entry, i) => {
     if (!isObject(entry)) fail(file, `entry ${i + 1} must be a mapping with id and reason`);
-    checkKeys(file, `[${i}].`, entry, ['id', 'reason', 'link']);
-    const id = str(file, `[${i}].id`, entry.id);
-    const reason = str(file, `[${i}].reason`, entry.reason);
+    checkKeys(file, `${at}[${i}].`, entry, ['id', 'reason', 'link']);
+    const id = str(file, `${at}[${i}].id`, entry.id);
+    const reason = str(file, `${at}[${i}].reason`, entry.reason);
     if (!id) fail(file, `entry ${i + 1} has no id`);
-    if (!reason) fail(file, `entry ${id} has no reason`);
-    return { id, reason, link: str(file, `[${i}].link`, entry.link) };
+    requirementIds(file, `${at}[${i}].id`, [id]);
+    if (seen.has(id)) fail(file, `${id} is listed twice`);
+    seen.add(id);
+    if (!reason) fail(file, `entry ${id} has no reason (say why it is expected to fail)`);
+    const link = str(file, `${at}[${i}].link`, entry.link);
+    if (link !== undefined && !/^https?:\/\/\S+$/.test(link)) fail(file, `"${at}[${i}].link" of ${id} must be an http(s) URL`);
+    return link === undefined ? { id, reason } : { id, reason, link };
   });
 }
 
@@ -96,6 +147,8 @@ export function parseRunConfig(file: string, raw: unknown): RunConfig {
     );
   }
   config.impl = str(file, 'impl', raw.impl);
+  // a module path is relative to the file, like reportDir and baseline; built-in names stay as they are
+  if (config.impl && (config.impl.startsWith('.') || /\.(m?js|ts)$/.test(config.impl))) config.impl = resolve(dirname(file), config.impl);
   if (raw.options !== undefined) {
     if (!isObject(raw.options)) fail(file, '"options" must be a mapping of strings');
     for (const [k, v] of Object.entries(raw.options)) {
@@ -104,8 +157,19 @@ export function parseRunConfig(file: string, raw: unknown): RunConfig {
     }
   }
   config.features = strings(file, 'features', raw.features);
+  for (const f of config.features ?? []) {
+    if (!Object.hasOwn(KNOWN_FEATURES, f)) fail(file, `"features": "${f}" is not a known feature (${Object.keys(KNOWN_FEATURES).join(', ')})`);
+  }
   config.tags = str(file, 'tags', raw.tags);
+  if (config.tags !== undefined) {
+    try {
+      parseTagExpression(config.tags);
+    } catch (e) {
+      fail(file, `"tags": "${config.tags}" is not a tag expression: ${String((e as Error).message).split('\n')[0]}`);
+    }
+  }
   config.requirements = strings(file, 'requirements', raw.requirements);
+  if (config.requirements) requirementIds(file, 'requirements', config.requirements);
   const reportDir = str(file, 'reportDir', raw.reportDir);
   config.reportDir = reportDir && resolve(dirname(file), reportDir);
   if (raw.timeouts !== undefined) {

@@ -1,5 +1,6 @@
 // `controller`: the reference redeemer as a Kubernetes controller, until SIGINT or SIGTERM.
 import type { ParseArgsConfig } from 'node:util';
+import { firstLine } from '../adapters/load.ts';
 import { UsageError } from './errors.ts';
 import type { Flags } from './main.ts';
 
@@ -16,12 +17,17 @@ export async function controllerCommand(argv: string[], parse: (argv: string[], 
   const abort = new AbortController();
   process.once('SIGTERM', () => abort.abort());
   process.once('SIGINT', () => abort.abort());
-  await runController({
+  try {
+    await runController({
     kubeconfig: values.kubeconfig as string | undefined,
     context: values.context as string | undefined,
     namespace: values.namespace as string | undefined,
     resyncSeconds,
     signal: abort.signal,
-  });
+    });
+  } catch (e) {
+    // a cluster without the CRDs, an unreachable API server, a bad kubeconfig: one line, exit 2
+    throw new UsageError(`controller: ${firstLine(e)}`);
+  }
   return 0;
 }

@@ -4,7 +4,7 @@
 // values stay in messages.ndjson.
 import { createHash } from 'node:crypto';
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----(\r?\n)?/g;
 const LONG_BASE64 = /[A-Za-z0-9+/]{100,}={0,2}/g;
 
 function sha(text: string): string {
@@ -16,13 +16,15 @@ function size(text: string): string {
   return bytes < 1024 ? `${bytes} bytes` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
+/** Sized and hashed as the PEM text without its line-ending style, so copies compare equal. */
 function certificate(pem: string): string {
-  return `[certificate PEM: ${size(pem)}, sha256 ${sha(pem.trimEnd() + '\n')}]`;
+  const normal = `${pem.replace(/\r\n/g, '\n').trimEnd()}\n`;
+  return `[certificate PEM: ${size(normal)}, sha256 ${sha(normal)}]`;
 }
 
 export function abbreviateText(text: string): string {
   return text
-    .replace(PEM_CERTIFICATE, (pem) => certificate(pem) + (pem.endsWith('\n') ? '\n' : ''))
+    .replace(PEM_CERTIFICATE, (pem) => certificate(pem))
     .replace(LONG_BASE64, (run) => {
       const decoded = Buffer.from(run, 'base64').toString('utf8');
       if (decoded.startsWith('-----BEGIN CERTIFICATE-----')) {

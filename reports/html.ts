@@ -5,7 +5,6 @@
 // Everything shown comes from implementations and may say anything: every string is redacted again
 // (the last guard) and HTML-escaped; no value from a run ever reaches the script.
 import { createHash } from 'node:crypto';
-import { stringify as toYaml } from 'yaml';
 import { abbreviateText, abbreviateValue } from './abbreviate.ts';
 import { renderBadge } from './badge.ts';
 import {
@@ -21,6 +20,7 @@ import {
   type OutcomeCounts,
 } from './counts.ts';
 import { redactText, RedactionGuard } from './redact.ts';
+import { emitYaml } from './yaml-emit.ts';
 import type { BaselineEntry, RequirementResult, RunResult, ScenarioResult } from './results.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -79,7 +79,7 @@ function scenarioBadge(outcome: ReturnType<typeof scenarioOutcome>): string {
 }
 
 function yamlBlock(value: unknown, g: Guard): string {
-  const text = toYaml(abbreviateValue(value), { lineWidth: 0 }).trimEnd();
+  const text = emitYaml(abbreviateValue(value)).trimEnd();
   return `<pre class="yaml">${escapeHtml(g(text))}</pre>`;
 }
 
@@ -89,6 +89,11 @@ export function splitMessage(message: string): { text: string; stack: string } {
   const first = lines.findIndex((l) => /^\s+at (\S+ \(|\/|file:|node:|async )/.test(l));
   if (first < 0) return { text: message.trimEnd(), stack: '' };
   return { text: lines.slice(0, first).join('\n').trimEnd(), stack: lines.slice(first).join('\n') };
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 interface Observed {
@@ -139,6 +144,7 @@ function transcriptHtml(transcript: unknown[] | undefined, g: Guard): string {
 function evidenceHtml(result: RunResult, req: RequirementResult, s: ScenarioResult, id: string, g: Guard): string {
   const outcome = scenarioOutcome(s, result);
   const message = splitMessage(s.failure?.message ?? '');
+  const details = s.failure?.details && s.failure.details.trim() !== (s.failure.message ?? '').trim() ? s.failure.details : message.stack;
   const ev = s.evidence ?? {};
   const observed = (ev.observed ?? {}) as Observed;
   const tokens = (observed.accessTokens ?? []).map((t) => {
@@ -154,12 +160,13 @@ function evidenceHtml(result: RunResult, req: RequirementResult, s: ScenarioResu
     : created.secrets.length + created.links.length > 0 ? yamlBlock(created, g) : '<p class="muted">None: the site has no Secret and no Link.</p>';
   const site = ev.site as { name?: string; namespace?: string; uid?: string } | undefined;
   return `<details class="failure" id="${escapeHtml(id)}">
-<summary>${scenarioBadge(outcome)} <span class="sname">${escapeHtml(g(s.name))}</span> <span class="muted">${escapeHtml(s.uri)}${s.line ? `:${s.line}` : ''} · ${formatDuration(s.durationMs)}</span></summary>
+<summary>${scenarioBadge(outcome)} <span class="sname">${escapeHtml(g(s.name))}</span> <span class="muted">${escapeHtml(g(s.uri))}${s.line ? `:${s.line}` : ''} · ${formatDuration(s.durationMs)}</span>
+<span class="preview">${escapeHtml(g(firstLine(message.text)))}</span></summary>
 <div class="evidence">
 <section class="wide"><h4>Expected against observed</h4>
 <p class="step">Failed step: <b>${escapeHtml(g(s.failure?.step ?? ''))}</b></p>
 <pre class="message">${escapeHtml(g(message.text))}</pre>
-${message.stack ? `<details class="stack"><summary>Stack trace</summary><pre>${escapeHtml(g(message.stack))}</pre></details>` : ''}
+${details ? `<details class="stack"><summary>Details and stack trace</summary><pre>${escapeHtml(g(details))}</pre></details>` : ''}
 ${req.expected ? `<p class="expected-note">Expected failure (baseline): ${escapeHtml(g(req.expected.reason))}${req.expected.link ? ` — ${link(req.expected.link, req.expected.link, g)}` : ''}</p>` : ''}
 </section>
 <section><h4>AccessToken observed</h4>${observedHtml}</section>
@@ -241,9 +248,10 @@ a{color:#0969da}
 [hidden]{display:none!important}
 header.top{display:flex;gap:24px;align-items:flex-start;justify-content:space-between;flex-wrap:wrap}
 .subtitle{color:#57606a;margin:0}
-.verdict{display:flex;align-items:center;gap:14px;margin:16px 0 0;padding:14px 18px;border-radius:8px;border:1px solid;background:#fff}
-.verdict .word{font-size:24px;font-weight:700}
-.verdict .detail{color:#57606a}
+.verdict{display:flex;align-items:center;flex-wrap:wrap;gap:6px 14px;margin:16px 0 0;padding:14px 18px;border-radius:8px;border:1px solid;background:#fff}
+.verdict .word{font-size:26px;font-weight:700;white-space:nowrap}
+.verdict .detail{color:#3d444d}
+.verdict .facts{flex-basis:100%;color:#3d444d}
 .v-ok{border-color:#1a7f37;background:#dafbe1}.v-ok .word{color:#116329}
 .v-warn{border-color:#bf8700;background:#fff8c5}.v-warn .word{color:#7d4e00}
 .v-fail{border-color:#cf222e;background:#ffebe9}.v-fail .word{color:#a40e26}
@@ -252,6 +260,11 @@ header.top{display:flex;gap:24px;align-items:flex-start;justify-content:space-be
 .card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:10px 14px}
 .card .big{font-size:22px;font-weight:700}
 .card .label{color:#57606a;font-size:12px}
+.card.tally{display:flex;flex-wrap:wrap;gap:2px 14px;align-content:center;font-size:12.5px}
+.card.tally a{color:#3d444d;text-decoration:none;white-space:nowrap}
+.card.tally a:hover{text-decoration:underline}
+.card.tally b{font-size:17px}
+b.c-failed{color:#a40e26}b.c-warning{color:#7d4e00}b.c-expected-failure{color:#953800}b.c-unsupported{color:#6639ba}b.c-not-run{color:#57606a}
 .panels{display:grid;grid-template-columns:1fr 1fr;gap:12px}
 .panel{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:12px 16px}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:3px 14px;margin:0}
@@ -278,9 +291,9 @@ table.matrix{table-layout:fixed;border:1px solid #d0d7de}
 table.matrix th{position:sticky;top:44px;z-index:1;background:#eaeef2;text-align:left;font-size:12px;padding:6px 8px;border-bottom:1px solid #d0d7de}
 table.matrix td{padding:7px 8px;vertical-align:top;border-bottom:1px solid #eaeef2}
 table.matrix tr.req:hover td{background:#f6f8fa}
-table.matrix col.c-id{width:118px}table.matrix col.c-level{width:74px}table.matrix col.c-family{width:92px}
+table.matrix col.c-id{width:118px}table.matrix col.c-level{width:74px}table.matrix col.c-family{width:104px}
 table.matrix col.c-result{width:128px}table.matrix col.c-scen{width:330px}table.matrix col.c-dur{width:74px}
-td.id code{font-weight:600;font-size:12px}
+td.id code{font-weight:600;font-size:12px;overflow-wrap:anywhere}
 td.num{text-align:right;white-space:nowrap;color:#57606a}
 .statement .source{color:#57606a;font-size:12px;margin-top:2px}
 .notes{margin-top:4px;font-size:12px}
@@ -302,11 +315,14 @@ ul.scenarios li{margin:0 0 3px}
 .s-passed{color:#1a7f37}.s-failed{color:#cf222e}.s-expected-failure{color:#bc4c00}.s-unsupported{color:#8250df}.s-skipped{color:#6e7781}
 .dur{color:#6e7781;font-size:11px;white-space:nowrap}
 tr.ev td{background:#fbfbfc;padding:6px 8px 12px 20px}
-details.failure{border:1px solid #d0d7de;border-left:4px solid #cf222e;border-radius:6px;background:#fff;margin:6px 0}
+details.failure{border:1px solid #d0d7de;border-left:4px solid #cf222e;border-radius:6px;background:#fff;margin:6px 0;scroll-margin-top:90px}
+tr.req{scroll-margin-top:90px}
 tr.ev[data-result=warning] details.failure{border-left-color:#bf8700}
 tr.ev[data-result=expected-failure] details.failure{border-left-color:#fb8f44}
 details.failure>summary{cursor:pointer;padding:8px 12px;font-weight:600}
 details.failure>summary .muted{font-weight:400;font-size:12px}
+details.failure>summary .preview{display:block;margin:2px 0 0 18px;font-weight:400;font-size:12.5px;color:#a40e26;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+details.failure[open]>summary .preview{display:none}
 .evidence{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:12px 16px;padding:4px 14px 14px}
 .evidence section.wide{grid-column:1/-1}
 .step{margin:0 0 6px}
@@ -324,6 +340,14 @@ table.headers td{padding:2px 8px;overflow-wrap:anywhere;font-family:ui-monospace
 .repro pre{background:#1f2328;color:#f6f8fa;border-color:#1f2328}
 footer{margin-top:28px;color:#57606a;font-size:12px}
 @media (max-width:1000px){.cards{grid-template-columns:repeat(2,1fr)}.panels,.evidence,.exchange-grid{grid-template-columns:1fr}}
+@media (max-width:1000px),print{
+  table.matrix col.c-id{width:13%}table.matrix col.c-level{width:8%}table.matrix col.c-family{width:10%}
+  table.matrix col.c-result{width:11%}table.matrix col.c-scen{width:24%}table.matrix col.c-dur{width:8%}
+  table.matrix td,table.matrix th{padding:5px 4px}
+  td.id code{font-size:10.5px}
+  .result{padding:1px 5px;font-size:11px;white-space:normal}
+  td.num{font-size:11px}
+}
 @media print{
   body{background:#fff;font-size:11px}
   main{max-width:none;padding:0}
@@ -332,8 +356,9 @@ footer{margin-top:28px;color:#57606a;font-size:12px}
   pre{max-height:none;overflow:visible}
   tr.req{break-inside:avoid}
   details.failure{break-inside:auto}
-  details>summary{list-style:none}
-  details::details-content{content-visibility:visible;display:contents}
+  details.failure>summary{list-style:none}
+  details.failure::details-content{content-visibility:visible;display:contents}
+  details.stack,details.failure>summary .preview{display:none!important}
   .verdict,.result,.level,.callout,.partial,td.c-failed{-webkit-print-color-adjust:exact;print-color-adjust:exact}
   a{color:inherit;text-decoration:none}
 }
@@ -379,7 +404,7 @@ const SCRIPT = `
   document.getElementById('collapse-all').addEventListener('click', function () { all(false); });
   var closed = [];
   window.addEventListener('beforeprint', function () {
-    closed = Array.prototype.filter.call(document.querySelectorAll('details'), function (d) { return !d.open; });
+    closed = Array.prototype.filter.call(document.querySelectorAll('details.failure'), function (d) { return !d.open; });
     closed.forEach(function (d) { d.open = true; });
   });
   window.addEventListener('afterprint', function () { closed.forEach(function (d) { d.open = false; }); closed = []; });
@@ -451,7 +476,7 @@ export function renderHtml(result: RunResult, options: HtmlOptions = {}): string
 
   const resultOptions = [
     `<option value="all">All results (${overall.total})</option>`,
-    `<option value="problems">Failed, warnings and expected failures (${overall.failed + overall.warning + overall.expectedFailure})</option>`,
+    `<option value="problems">Problems: failed, warning, expected (${overall.failed + overall.warning + overall.expectedFailure})</option>`,
     ...OUTCOMES.map((r) => `<option value="${r}">${OUTCOME_LABELS[r]} (${result.requirements.filter((x) => x.result === r).length})</option>`),
   ].join('');
   const familyOptions = [`<option value="all">All families</option>`, ...families(result).map((f) => `<option value="${escapeHtml(f)}">${escapeHtml(g(f))} (${byFamily[f].total})</option>`)].join('');
@@ -472,13 +497,19 @@ export function renderHtml(result: RunResult, options: HtmlOptions = {}): string
 </header>
 <section class="verdict ${VERDICT_CLASS[result.verdict]}" id="verdict" data-verdict="${escapeHtml(result.verdict)}" data-partial="${result.partial}">
 <span class="word">${escapeHtml(result.verdict)}</span>${partialNote}
-<span class="detail">${verdictDetail}</span>
+<div class="facts">${verdictDetail}</div>
 </section>
 <div class="cards">
 <div class="card"><div class="big">${result.mustPassed}/${result.mustTotal}</div><div class="label">MUST rules passed</div></div>
 <div class="card"><div class="big">${overall.passed}/${overall.total}</div><div class="label">requirements passed</div></div>
 <div class="card"><div class="big">${scenarios.passed}/${scenarios.total}</div><div class="label">scenarios passed</div></div>
-<div class="card"><div class="big">${overall.failed + overall.warning}</div><div class="label">${cardLink('failed', `${overall.failed} failed`)} · ${cardLink('warning', `${overall.warning} warning${overall.warning === 1 ? '' : 's'}`)} · ${cardLink('expected-failure', `${overall.expectedFailure} expected`)} · ${cardLink('unsupported', `${overall.unsupported} unsupported`)} · ${cardLink('not-run', `${overall.skipped} not run`)}</div></div>
+<div class="card tally">${[
+    ['failed', overall.failed, 'failed'],
+    ['warning', overall.warning, overall.warning === 1 ? 'warning' : 'warnings'],
+    ['expected-failure', overall.expectedFailure, 'expected'],
+    ['unsupported', overall.unsupported, 'unsupported'],
+    ['not-run', overall.skipped, 'not run'],
+  ].map(([key, n, label]) => cardLink(String(key), `<b class="${n ? `c-${key}` : 'zero'}">${n}</b> ${label}`)).join('')}</div>
 </div>
 ${baselineSection(result, g)}
 <div class="panels">

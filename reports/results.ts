@@ -16,8 +16,11 @@ export interface ScenarioResult {
   requirementIds: string[];
   status: ScenarioStatus;
   durationMs: number;
-  /** The first failing step and its message. */
-  failure?: { step: string; message: string };
+  /**
+   * The first failing step and its message: the error's own message (what was expected against what was
+   * observed). `details` is cucumber's formatted text (the message or a diff, and the stack trace).
+   */
+  failure?: { step: string; message: string; details?: string };
   unsupported: string[];
   evidence?: { site?: unknown; observed?: unknown; transcript?: unknown[] };
 }
@@ -77,7 +80,7 @@ export class MessageCollector {
   private readonly pickles = new Map<string, messages.Pickle>();
   private readonly testCases = new Map<string, messages.TestCase>();
   private readonly stepText = new Map<string, string>();
-  private readonly started = new Map<string, { testCaseId: string; steps: { id: string; status: string; message?: string; duration: number }[]; attachments: messages.Attachment[]; finished: boolean; willBeRetried: boolean }>();
+  private readonly started = new Map<string, { testCaseId: string; steps: { id: string; status: string; message?: string; exceptionMessage?: string; duration: number }[]; attachments: messages.Attachment[]; finished: boolean; willBeRetried: boolean }>();
 
   readonly onMessage = (envelope: messages.Envelope): void => {
     if (envelope.pickle) {
@@ -90,7 +93,7 @@ export class MessageCollector {
     } else if (envelope.testStepFinished) {
       const s = this.started.get(envelope.testStepFinished.testCaseStartedId);
       const r = envelope.testStepFinished.testStepResult;
-      s?.steps.push({ id: envelope.testStepFinished.testStepId, status: r.status, message: r.message, duration: durationMs(r.duration) });
+      s?.steps.push({ id: envelope.testStepFinished.testStepId, status: r.status, message: r.message, exceptionMessage: r.exception?.message, duration: durationMs(r.duration) });
     } else if (envelope.attachment?.testCaseStartedId) {
       this.started.get(envelope.attachment.testCaseStartedId)?.attachments.push(envelope.attachment);
     } else if (envelope.testCaseFinished) {
@@ -136,7 +139,13 @@ export class MessageCollector {
         status,
         durationMs: s.steps.reduce((n, st) => n + st.duration, 0),
         failure: status === 'failed'
-          ? { step: this.describeStep(testCase, worst.id), message: worst.message ?? `the step is ${worst.status.toLowerCase()}` }
+          ? {
+              step: this.describeStep(testCase, worst.id),
+              // cucumber's formatting drops a custom assertion message that starts with "expected" in favour
+              // of a diff of true and false; the exception keeps the message itself
+              message: worst.exceptionMessage || worst.message || `the step is ${worst.status.toLowerCase()}`,
+              details: worst.message,
+            }
           : undefined,
         unsupported,
         evidence,

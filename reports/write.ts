@@ -18,12 +18,14 @@ export const REPORT_FILES = {
   messages: 'messages.ndjson',
 } as const;
 
-/** Rewrites a file in place when the change leaves it different. */
-function rewrite(path: string, change: (text: string) => string): void {
-  if (!existsSync(path)) return;
+/** Rewrites a file in place when the change leaves it different; says whether it did. */
+function rewrite(path: string, change: (text: string) => string): boolean {
+  if (!existsSync(path)) return false;
   const text = readFileSync(path, 'utf8');
   const changed = change(text);
-  if (changed !== text) writeFileSync(path, changed);
+  if (changed === text) return false;
+  writeFileSync(path, changed);
+  return true;
 }
 
 // Envelopes built from the feature files and the step code alone: no implementation's words, no code.
@@ -66,7 +68,9 @@ export async function writeReports(result: RunResult, reportDir: string): Promis
   writeFileSync(paths.badge, renderBadge(result));
 
   rewrite(join(reportDir, REPORT_FILES.junit), (xml) => guard.text(rewriteJunit(xml, result).xml));
-  rewrite(join(reportDir, REPORT_FILES.messages), (text) => guardMessages(text, guard));
-  rewrite(join(reportDir, REPORT_FILES.cucumberHtml), (text) => guardCucumberHtml(text, guard));
+  // cucumber.html holds the same envelopes as messages.ndjson: when those needed nothing, neither does it
+  if (rewrite(join(reportDir, REPORT_FILES.messages), (text) => guardMessages(text, guard))) {
+    rewrite(join(reportDir, REPORT_FILES.cucumberHtml), (text) => guardCucumberHtml(text, guard));
+  }
   return [paths.html, paths.yaml, paths.badge];
 }

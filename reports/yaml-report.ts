@@ -1,8 +1,8 @@
 // report.yaml: the machine-readable report (after Gateway API's ConformanceReport). Documented field by
 // field in docs/report-format.md; a change that removes or renames a field is a new apiVersion.
-import { stringify } from 'yaml';
 import { countOutcomes, countScenarios, countsByFamily, countsByFeature, idsWith, runMode, type OutcomeCounts, type ScenarioCounts } from './counts.ts';
 import { RedactionGuard } from './redact.ts';
+import { emitYaml } from './yaml-emit.ts';
 import type { BaselineEntry, RequirementOutcome, RunResult, Verdict } from './results.ts';
 
 export const REPORT_API_VERSION = 'conformance.accesstoken.skupper.io/v1alpha1';
@@ -101,5 +101,5 @@ export function buildReport(result: RunResult): ConformanceReport {
 
 export function renderYamlReport(result: RunResult, guard = RedactionGuard.fromTexts(JSON.stringify(result))): string {
   const report = guard.value(buildReport(result));
-  return `# AccessToken conformance report (docs/report-format.md)\n${stringify(report, { lineWidth: 0 })}`;
+  return `# AccessToken conformance report (docs/report-format.md)\n${emitYaml(report)}`;
 }

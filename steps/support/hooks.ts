@@ -26,6 +26,10 @@ setDefinitionFunctionWrapper(function (fn: (...args: unknown[]) => unknown) {
       if (this instanceof ConformanceWorld && e instanceof Error) {
         e.message = this.redact(e.message);
         if (e.stack) e.stack = this.redact(e.stack);
+        // cucumber prints a diff of an assertion's actual and expected values beside its message
+        const assertion = e as Error & { actual?: unknown; expected?: unknown };
+        if ('actual' in assertion) assertion.actual = redactValue(assertion.actual, this.secrets);
+        if ('expected' in assertion) assertion.expected = redactValue(assertion.expected, this.secrets);
       }
       throw e;
     }

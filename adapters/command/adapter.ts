@@ -1,0 +1,391 @@
+// `--impl command`: any program that redeems a token file, run through a command template — Skupper's
+// system-mode CLI (`skupper token redeem <file> --platform podman`) is the model. Each apply() writes the
+// token to a file and runs the command once; what the program created is read back from a directory of
+// `<Kind>-<name>.yaml` files (as Skupper writes into the namespace's input/resources) or from a YAML stream
+// on its stdout. A program that keeps no status (status: none) is judged by its exit code and its last
+// line of stderr; one that writes an AccessToken back (status: file) is judged by what it wrote.
+// See docs/adapters.md, "The command adapter".
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import type { Implementation, Observation, Site } from '../contract.ts';
+import { tokenOutcome } from '../settle.ts';
+import { parseYamlDocuments, SKUPPER_API_VERSION, type AccessToken, type AccessTokenStatus, type Link, type Secret } from '../../simulator/resources.ts';
+import { redactText } from '../../reports/redact.ts';
+import { parseOptions, type CommandOptions } from './options.ts';
+import { killGroup, runCommand, type CommandResult } from './process.ts';
+import { expand, expandHome, shellQuote, type Values } from './template.ts';
+
+/** Every site's state directory is made under os.tmpdir() with this prefix, and removed by close(). */
+export const STATE_DIR_PREFIX = 'atc-command-';
+
+/** How Skupper's system mode names its input resources: `<Kind>-<name>.yaml`. */
+const RESOURCE_FILE = /^([A-Z][a-zA-Z]*)-(.+)\.(yaml|yml|json)$/;
+const TOKEN_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+
+/** What an observation carries besides the resources: shown as evidence when a scenario fails. */
+export interface CommandEvidence {
+  /** Files and documents that could not be read as resources (they are left out, not fatal). */
+  problems?: string[];
+  /** The last run of the command for each token. */
+  runs?: RunRecord[];
+}
+
+interface RunRecord {
+  token: string;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** The last lines of stderr, redacted of the token's code. */
+  stderr: string[];
+}
+
+interface TokenRecord {
+  token: AccessToken;
+  /** The status made up from the last run: exit code and stderr. */
+  synthesized?: AccessTokenStatus;
+  /** exited: the program ran and ended by itself; otherwise the adapter ended it or could not start it. */
+  lastRun?: 'exited' | 'timed-out' | 'not-started';
+  run?: RunRecord;
+}
+
+interface SiteState {
+  site: Site;
+  stateDir: string;
+  /** Absolute. */
+  outputDir: string;
+  values: Values;
+  tokens: Map<string, TokenRecord>;
+  /** output: stdout — the resources the command printed, by kind/name; later runs overwrite. */
+  streamed: Map<string, Record<string, unknown>>;
+  streamProblems: string[];
+  /** An output directory outside the state directory: what to remove there on close(). */
+  external?: { createdDirs: string[]; existing: Set<string> };
+  /** Runs in progress (apply and resync may overlap only through misuse; they are serialised). */
+  queue: Promise<unknown>;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+function lastNonEmptyLine(text: string): string | undefined {
+  return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).pop();
+}
+
+/** Splits a YAML stream on its `---` lines and parses each document alone: one bad document spoils no other. */
+function parseStream(text: string, where: string, problems: string[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const chunks = text.split(/^---[ \t]*(?:#.*)?$/m);
+  chunks.forEach((chunk, i) => {
+    if (chunk.trim() === '') return;
+    let docs: unknown[];
+    try {
+      docs = parseYamlDocuments(chunk);
+    } catch (e) {
+      problems.push(`${where}, document ${i + 1}: not valid YAML: ${String((e as Error).message).split('\n')[0]}`);
+      return;
+    }
+    for (const doc of docs) {
+      if (isObject(doc) && typeof doc.kind === 'string' && isObject(doc.metadata) && typeof doc.metadata.name === 'string') out.push(doc);
+      else problems.push(`${where}, document ${i + 1}: not a resource with a kind and a metadata.name: ${JSON.stringify(doc).slice(0, 80)}`);
+    }
+  });
+  return out;
+}
+
+function sameSpec(a: AccessToken, b: AccessToken): boolean {
+  return JSON.stringify(a.spec ?? null) === JSON.stringify(b.spec ?? null);
+}
+
+// A run interrupted (Ctrl-C, a CI job cancelled) ends the suite's process without an 'exit' event: the
+// commands run in process groups of their own, out of the terminal's reach, so they are killed here, the
+// state directories removed, and the signal then does what it would have done.
+const liveAdapters = new Set<CommandImplementation>();
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+function onSignal(signal: NodeJS.Signals): void {
+  for (const adapter of liveAdapters) adapter.abandon();
+  for (const s of SIGNALS) process.removeListener(s, onSignal);
+  // anyone else listening handles it; otherwise the default: end the process by this signal
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+function watchSignals(adapter: CommandImplementation, on: boolean): void {
+  if (on) liveAdapters.add(adapter);
+  else liveAdapters.delete(adapter);
+  for (const s of SIGNALS) {
+    process.removeListener(s, onSignal);
+    if (liveAdapters.size > 0) process.on(s, onSignal);
+  }
+}
+
+export class CommandImplementation implements Implementation {
+  readonly name: string;
+  readonly version?: string;
+  readonly features: string[];
+  private readonly sites = new Map<string, SiteState>();
+  private readonly groups = new Set<number>();
+  private closed = false;
+  private readonly onExit = () => this.abandon();
+
+  constructor(readonly options: CommandOptions) {
+    this.name = options.name;
+    this.version = options.version;
+    this.features = [...options.features];
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // the contract
+
+  async apply(token: AccessToken, site: Site): Promise<void> {
+    const name = token?.metadata?.name;
+    if (typeof name !== 'string' || !TOKEN_NAME.test(name)) throw new Error(`the command adapter cannot name a file after the token name ${JSON.stringify(name)}`);
+    const state = this.siteState(site);
+    await this.serialised(state, async () => {
+      const held = state.tokens.get(name);
+      if (held) {
+        // an update, as kubectl apply: the spec changes, the status stays
+        const changed = !sameSpec(held.token, token);
+        held.token = {
+          ...structuredClone(token),
+          metadata: { ...structuredClone(token.metadata), namespace: site.namespace, generation: (held.token.metadata.generation ?? 1) + (changed ? 1 : 0) },
+        };
+        delete held.token.status;
+        // a redeemed token is never submitted again
+        if (tokenOutcome(this.reported(state, held)) === 'redeemed') return;
+        await this.run(state, held);
+        return;
+      }
+      const record: TokenRecord = {
+        token: { ...structuredClone(token), metadata: { ...structuredClone(token.metadata), namespace: site.namespace, generation: 1 } },
+      };
+      delete record.token.status;
+      state.tokens.set(name, record);
+      await this.run(state, record);
+    });
+  }
+
+  async observe(site: Site): Promise<Observation & CommandEvidence> {
+    const state = this.sites.get(site.namespace);
+    if (!state) return { accessTokens: [], secrets: [], links: [] };
+    const problems: string[] = [];
+    const resources = this.resources(state, problems);
+    const secrets = resources.filter((r) => r.kind === 'Secret') as unknown as Secret[];
+    const links = resources.filter((r) => r.kind === 'Link') as unknown as Link[];
+    const written = this.options.status === 'file' ? (resources.filter((r) => r.kind === 'AccessToken') as unknown as AccessToken[]) : [];
+    const accessTokens = [...state.tokens.values()].map((record) => this.reported(state, record, written));
+    const runs = [...state.tokens.values()].flatMap((r) => (r.run ? [r.run] : []));
+    return {
+      accessTokens,
+      secrets,
+      links,
+      ...(problems.length > 0 ? { problems } : {}),
+      ...(runs.length > 0 ? { runs } : {}),
+    };
+  }
+
+  /** Runs the command again for every token not yet redeemed, as Skupper's system mode does on each render. */
+  async resync(site: Site): Promise<void> {
+    const state = this.siteState(site);
+    await this.serialised(state, async () => {
+      for (const record of state.tokens.values()) {
+        if (tokenOutcome(this.reported(state, record)) !== 'redeemed') await this.run(state, record);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const pid of this.groups) killGroup(pid);
+    await Promise.allSettled([...this.sites.values()].map((s) => s.queue));
+    this.removeEverything();
+    process.removeListener('exit', this.onExit);
+    watchSignals(this, false);
+  }
+
+  /** The process is going away: kill what runs and remove what was made, synchronously. */
+  abandon(): void {
+    this.closed = true;
+    for (const pid of this.groups) killGroup(pid);
+    this.removeEverything();
+  }
+
+  // ------------------------------------------------------------------------------------------------
+
+  private serialised<T>(state: SiteState, work: () => Promise<T>): Promise<T> {
+    const next = state.queue.then(work, work);
+    state.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private siteState(site: Site): SiteState {
+    if (this.closed) throw new Error('the command adapter was closed');
+    const known = this.sites.get(site.namespace);
+    if (known) return known;
+    if (this.sites.size === 0) {
+      process.once('exit', this.onExit);
+      watchSignals(this, true);
+    }
+    const stateDir = mkdtempSync(join(tmpdir(), STATE_DIR_PREFIX));
+    const siteValues: Values = { namespace: site.namespace, siteName: site.name, siteId: site.uid, stateDir };
+    const cwd = this.options.cwd === undefined ? process.cwd() : resolve(expandHome(expand(this.options.cwd, siteValues)));
+    const outputDir = resolve(cwd, expandHome(expand(this.options.outputDir, siteValues)));
+    const state: SiteState = {
+      site,
+      stateDir,
+      outputDir,
+      values: { ...siteValues, outputDir },
+      tokens: new Map(),
+      streamed: new Map(),
+      streamProblems: [],
+      queue: Promise.resolve(),
+    };
+    this.sites.set(site.namespace, state);
+    mkdirSync(join(stateDir, 'tokens'), { recursive: true, mode: 0o700 });
+    if (!isInside(outputDir, stateDir)) {
+      // outside our temp dir (Skupper's ~/.local/share/skupper/...): remember what was there, so that
+      // close() removes only what the run made
+      const createdDirs: string[] = [];
+      for (let d = outputDir; !existsSync(d); d = dirname(d)) createdDirs.push(d);
+      const existing = new Set(createdDirs.length === 0 ? readdirSync(outputDir) : []);
+      state.external = { createdDirs, existing };
+    }
+    if (this.options.output === 'directory') mkdirSync(outputDir, { recursive: true });
+    return state;
+  }
+
+  private async run(state: SiteState, record: TokenRecord): Promise<void> {
+    const name = record.token.metadata.name;
+    const tokenFile = join(state.stateDir, 'tokens', `${name}.yaml`);
+    // JSON is YAML: any YAML reader takes it, and a line-based reader finds the code byte for byte
+    const current = this.reported(state, record);
+    const file = { apiVersion: SKUPPER_API_VERSION, kind: 'AccessToken', metadata: record.token.metadata, spec: record.token.spec, ...(current.status ? { status: current.status } : {}) };
+    rmSync(tokenFile, { force: true });
+    writeFileSync(tokenFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(tokenFile, 0o600); // whatever the umask: the file holds the code
+    const values: Values = { ...state.values, tokenFile, tokenName: name };
+    const quote = this.options.shell ? shellQuote : undefined;
+    const argv = this.options.shell ? ['/bin/sh', '-c', expand(this.options.command, values, quote)] : this.options.argv.map((a) => expand(a, values));
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const [k, v] of Object.entries(this.options.env)) env[k] = expand(v, values);
+    const cwd = this.options.cwd === undefined ? undefined : resolve(expandHome(expand(this.options.cwd, values)));
+
+    const result = await runCommand({ argv, cwd, env, timeoutMs: this.options.timeoutSeconds * 1000, groups: this.groups });
+    const codes = [record.token.spec?.code, record.token.spec?.code?.trim()].filter((c): c is string => typeof c === 'string');
+    const redact = (text: string) => redactText(text, codes);
+    if (this.options.output === 'stdout') {
+      for (const doc of parseStream(result.stdout, `stdout of the run for "${name}"`, state.streamProblems)) {
+        state.streamed.set(`${doc.kind}/${(doc.metadata as { name: string }).name}`, doc);
+      }
+    }
+    record.run = {
+      token: name,
+      exitCode: result.code,
+      signal: result.signal,
+      timedOut: result.timedOut,
+      durationMs: Math.round(result.durationMs),
+      stderr: redact(result.stderr).split(/\r?\n/).filter((l) => l.trim() !== '').slice(-20),
+    };
+    record.lastRun = result.spawnError ? 'not-started' : result.timedOut ? 'timed-out' : 'exited';
+    record.synthesized = this.outcomeOf(result, argv[0], redact);
+  }
+
+  /** The status a program that keeps none is given: its exit code and its last word on stderr. */
+  private outcomeOf(result: CommandResult, program: string, redact: (t: string) => string): AccessTokenStatus {
+    if (result.spawnError) {
+      const e = result.spawnError;
+      const why = e.code === 'ENOENT' ? `"${e.path ?? program}" was not found${this.options.cwd ? ' (or the cwd does not exist)' : ''} (ENOENT)` : `${e.message}`;
+      return { status: 'Error', message: `the command could not be started: ${why}` };
+    }
+    if (result.timedOut) {
+      return { status: 'Error', message: `the command timed out after ${this.options.timeoutSeconds} s; its process group was killed` };
+    }
+    if (result.code === 0) return { status: 'Ready', message: 'OK' };
+    const line = lastNonEmptyLine(result.stderr);
+    const message = line ? redact(line) : result.signal ? `the command was killed by ${result.signal}` : `the command exited with code ${result.code}`;
+    return { status: 'Error', message };
+  }
+
+  /** The token as the suite sees it: as applied, with the status the program wrote or the one made up for it. */
+  private reported(state: SiteState, record: TokenRecord, written?: AccessToken[]): AccessToken {
+    const token = structuredClone(record.token);
+    let status = record.synthesized;
+    if (this.options.status === 'file' && record.lastRun === 'exited') {
+      const list = written ?? (this.resources(state, []).filter((r) => r.kind === 'AccessToken') as unknown as AccessToken[]);
+      const mine = list.find((t) => t.metadata?.name === token.metadata.name);
+      if (isObject(mine?.status)) status = mine.status;
+    }
+    if (status) token.status = structuredClone(status);
+    return token;
+  }
+
+  /** What the program created: the output directory's files, or what it printed. */
+  private resources(state: SiteState, problems: string[]): Record<string, unknown>[] {
+    if (this.options.output === 'stdout') {
+      problems.push(...state.streamProblems);
+      return [...state.streamed.values()].map((d) => structuredClone(d));
+    }
+    let files: string[];
+    try {
+      files = readdirSync(state.outputDir).sort();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    const out: Record<string, unknown>[] = [];
+    for (const file of files) {
+      const path = join(state.outputDir, file);
+      const match = RESOURCE_FILE.exec(file);
+      if (!match) {
+        problems.push(`${file}: ignored (not named <Kind>-<name>.yaml)`);
+        continue;
+      }
+      let text: string;
+      try {
+        if (!statSync(path).isFile()) continue;
+        text = readFileSync(path, 'utf8');
+      } catch (e) {
+        problems.push(`${file}: could not be read: ${(e as Error).message}`);
+        continue;
+      }
+      for (const doc of parseStream(text, file, problems)) {
+        if (doc.kind !== match[1]) problems.push(`${file}: holds a ${String(doc.kind)}, not a ${match[1]}`);
+        out.push(doc);
+      }
+    }
+    return out;
+  }
+
+  /** Removes every state directory and what the run left in an output directory outside them. */
+  private removeEverything(): void {
+    for (const state of this.sites.values()) {
+      rmSync(state.stateDir, { recursive: true, force: true });
+      const ext = state.external;
+      if (!ext) continue;
+      try {
+        for (const f of readdirSync(state.outputDir)) {
+          if (!ext.existing.has(f)) rmSync(join(state.outputDir, f), { recursive: true, force: true });
+        }
+      } catch {
+        // gone already
+      }
+      for (const d of ext.createdDirs) {
+        try {
+          rmdirSync(d);
+        } catch {
+          break; // not empty: something else lives there now; leave it
+        }
+      }
+    }
+    this.sites.clear();
+  }
+}
+
+export default async function create(options: Record<string, string> = {}): Promise<Implementation> {
+  return new CommandImplementation(parseOptions(options));
+}

@@ -1,0 +1,120 @@
+// Helpers for the report tests (not a test file itself): run the CLI as a user would, read what it wrote.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const LEAKY = join(projectRoot, 'test', 'reports', 'fixtures', 'leaky-implementation.ts');
+export const REPORT_FILES = ['index.html', 'report.yaml', 'junit.xml', 'cucumber.html', 'messages.ndjson', 'badge.svg'];
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `accesstoken-conformance <args>` in a child process, from the project root. */
+export function runCli(args: string[], options: { cwd?: string } = {}): Promise<CliRun> {
+  return new Promise((resolvePromise, reject) => {
+    // tsx by its location, so that the command also runs from a directory outside the project
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(projectRoot, 'cli', 'main.ts'), ...args], {
+      cwd: options.cwd ?? projectRoot,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+export function tempDir(prefix = 'accesstoken-reports-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function writeTemp(dir: string, name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+export function read(dir: string, name: string): string {
+  return readFileSync(join(dir, name), 'utf8');
+}
+
+export function missingFiles(dir: string): string[] {
+  return REPORT_FILES.filter((f) => !existsSync(join(dir, f)));
+}
+
+export interface ReportYaml {
+  apiVersion: string;
+  kind: string;
+  implementation: Record<string, unknown>;
+  mode: string;
+  selection: { tags: string | null; requirements: string[] };
+  result: { verdict: string; partial: boolean; must: { passed: number; total: number } };
+  summary: Record<string, number>;
+  families: Record<string, Record<string, number>>;
+  features: Record<string, Record<string, number>>;
+  scenarios: Record<string, number>;
+  failedRequirements: string[];
+  warningRequirements: string[];
+  skippedRequirements: string[];
+  unsupportedRequirements: string[];
+  expectedFailures: { id: string; reason: string; link?: string }[];
+  nowPassing: { id: string; reason: string }[];
+  requirements: { id: string; result: string }[];
+}
+
+export function readReportYaml(dir: string): ReportYaml {
+  return parseYaml(read(dir, 'report.yaml')) as ReportYaml;
+}
+
+/** The matrix of index.html as its rows say: requirement ID → result. */
+export function htmlMatrix(html: string): Map<string, string> {
+  const rows = new Map<string, string>();
+  for (const m of html.matchAll(/<tr class="req" id="req-([^"]+)"[^>]*\bdata-result="([^"]+)"/g)) rows.set(m[1], m[2]);
+  return rows;
+}
+
+/** junit.xml's testsuite totals and testcase names, read with CDATA (implementation text) removed. */
+export function junitSummary(xml: string): { tests: number; failures: number; skipped: number; errors: number; names: string[]; skippedMessages: string[] } {
+  const bare = xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '');
+  const suite = /<testsuite\b([^>]*)>/.exec(bare)?.[1] ?? '';
+  const attr = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(suite)?.[1] ?? NaN);
+  const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return {
+    tests: attr('tests'),
+    failures: attr('failures'),
+    skipped: attr('skipped'),
+    errors: attr('errors'),
+    names: [...bare.matchAll(/<testcase\b[^>]*\bname="([^"]*)"/g)].map((m) => decode(m[1])),
+    skippedMessages: [...bare.matchAll(/<skipped\b[^>]*\bmessage="([^"]*)"/g)].map((m) => decode(m[1])),
+  };
+}
+
+/** Everything a run wrote that a reader could see: the six report files and the console. */
+export function everything(dir: string, run: CliRun): { name: string; text: string }[] {
+  return [
+    ...REPORT_FILES.filter((f) => existsSync(join(dir, f))).map((f) => ({ name: f, text: read(dir, f) })),
+    { name: 'console (stdout)', text: run.stdout },
+    { name: 'console (stderr)', text: run.stderr },
+  ];
+}
+
+/** Secrets by shape, when their values are not known: PEM private keys, base64 PEM private keys, "code: <24 alnum>". */
+export function secretShapes(text: string): string[] {
+  const found: string[] = [];
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) found.push('a PEM private key header');
+  for (const m of text.matchAll(/LS0tLS1CRUdJT[A-Za-z0-9+/]*={0,2}/g)) {
+    if (Buffer.from(m[0], 'base64').toString('latin1').includes('PRIVATE KEY')) found.push('a base64 PEM private key');
+  }
+  for (const m of text.matchAll(/\bcode"?\s*[:=]\s*"?([A-Za-z0-9]{24})\b/g)) found.push(`a code: ${m[1].slice(0, 4)}…`);
+  return found;
+}
