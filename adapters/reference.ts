@@ -5,6 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Implementation, Observation, Site } from './contract.ts';
 import { packageRoot } from './load.ts';
+
+function suiteVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
 import { InMemoryStore } from '../simulator/memory-store.ts';
 import { ReferenceRedeemer, type ReferenceRedeemerOptions } from '../simulator/reference-redeemer.ts';
 import type { AccessToken } from '../simulator/resources.ts';
@@ -34,7 +38,8 @@ export class ReferenceImplementation implements Implementation {
     const redeemer = options.redeemer ?? ((store, o) => new ReferenceRedeemer(store, o));
     this.redeemer = redeemer(this.store, { timeoutMs: options.timeoutMs });
     this.name = options.name ?? 'reference';
-    this.version = options.version ?? '0.0.0';
+    // the reference, and the broken variants made from it, are versioned with the suite
+    this.version = options.version ?? suiteVersion();
   }
 
   private ensureSite(site: Site): void {
@@ -78,7 +83,5 @@ export class ReferenceImplementation implements Implementation {
 
 export default async function create(options: Record<string, string> = {}): Promise<Implementation> {
   const timeoutMs = options.timeoutMs ? Number(options.timeoutMs) : undefined;
-  // the reference is versioned with the suite
-  const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
-  return new ReferenceImplementation({ timeoutMs, version });
+  return new ReferenceImplementation({ timeoutMs });
 }

@@ -1,5 +1,6 @@
 // `run`: the suite against one implementation, through cucumber's API, then the verdict.
-import { loadConfiguration, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
+import parseTagExpression from '@cucumber/tag-expressions';
+import { loadConfiguration, loadSources, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,6 +118,21 @@ export async function runSuite(
       strict: true,
     },
   });
+  if (options.tags) {
+    try {
+      parseTagExpression(options.tags);
+    } catch (e) {
+      throw new UsageError(`--tags ${options.tags}: ${firstLine(e)}`);
+    }
+  }
+  // A selection that matches nothing is a mistake, not a pass.
+  let planned: number;
+  try {
+    planned = (await loadSources(runConfiguration.sources)).plan.length;
+  } catch (e) {
+    throw new UsageError(`--tags: ${firstLine(e)}`);
+  }
+  if (planned === 0) throw new UsageError(`no scenario matches ${tagExpression(options.tags, options.requirements) ?? 'the catalogue'}`);
   const collector = new MessageCollector();
   const startedAt = new Date().toISOString();
   let support: ISupportCodeLibrary;

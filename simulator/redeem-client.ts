@@ -9,6 +9,8 @@ export interface RedeemResponse {
   status: number;
   statusText: string;
   body: string;
+  /** The Location header of a redirect, which the reference never follows. */
+  location?: string;
 }
 
 export interface PostCodeOptions {
@@ -20,6 +22,12 @@ export interface PostCodeOptions {
   headers: Record<string, string>;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Loosened TLS settings. The reference never passes them; the deliberately broken implementations
+   * (fixtures/broken) do, to show the suite catches an older TLS version or an unchecked host name.
+   * Certificate chain verification cannot be switched off here.
+   */
+  tls?: Pick<https.RequestOptions, 'minVersion' | 'checkServerIdentity'>;
 }
 
 /** A failure before any answer arrived: connection, TLS, timeout. The message reads like Go's. */
@@ -88,6 +96,7 @@ export function postCode(options: PostCodeOptions): Promise<RedeemResponse> {
       // only the token's CA: `ca` replaces Node's default roots
       ca,
       minVersion: 'TLSv1.3',
+      ...options.tls,
     };
     const req = (url.protocol === 'https:' ? https : http).request(requestOptions, (res) => {
       const chunks: Buffer[] = [];
@@ -99,7 +108,8 @@ export function postCode(options: PostCodeOptions): Promise<RedeemResponse> {
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
         const status = res.statusCode ?? 0;
-        resolve({ status, statusText: statusText(status), body: Buffer.concat(chunks).toString('utf8') });
+        const location = typeof res.headers.location === 'string' ? res.headers.location : undefined;
+        resolve({ status, statusText: statusText(status), body: Buffer.concat(chunks).toString('utf8'), location });
       });
     });
     const timer = setTimeout(

@@ -1,6 +1,6 @@
 // The reference redeemer: Skupper's Kubernetes controller path (spec §3.1) — checkAccessToken,
 // RedeemAccessToken, handleTokenResponse and SetRedeemed — over a RedeemerStore.
-import { goQuote, goUrlString, parseGoUrl, postCode, REDEEM_TIMEOUT_MS, TransportError, type GoUrl, type RedeemResponse } from './redeem-client.ts';
+import { goQuote, goUrlString, parseGoUrl, postCode, REDEEM_TIMEOUT_MS, TransportError, type GoUrl, type PostCodeOptions, type RedeemResponse } from './redeem-client.ts';
 import { rfc3339Seconds } from './grant-registry.ts';
 import type { RedeemerStore, SiteRef } from './redeemer-store.ts';
 import {
@@ -294,7 +294,11 @@ export class ReferenceRedeemer {
 
   /** The POST: TLS 1.3 or newer, only the token's CA, bounded in time, redirects not followed. */
   protected send(target: Target, token: AccessToken, site: SiteRef, signal: AbortSignal): Promise<RedeemResponse> {
-    return postCode({
+    return postCode(this.postOptions(target, token, site, signal));
+  }
+
+  protected postOptions(target: Target, token: AccessToken, site: SiteRef, signal: AbortSignal): PostCodeOptions {
+    return {
       url: target.url,
       displayUrl: target.displayUrl,
       code: token.spec.code ?? '',
@@ -302,7 +306,7 @@ export class ReferenceRedeemer {
       headers: this.requestHeaders(token, site),
       timeoutMs: this.timeoutMs,
       signal,
-    });
+    };
   }
 
   protected requestHeaders(token: AccessToken, site: SiteRef): Record<string, string> {

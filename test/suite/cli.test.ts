@@ -43,6 +43,8 @@ for (const [args, pattern] of [
   [['run', '--parallel', '-1'], /--parallel' argument is ambiguous/],
   [['run', '--requirement', 'AT-NOPE-999'], /AT-NOPE-999: not in the catalogue/],
   [['frobnicate'], /unknown command "frobnicate"/],
+  [['run', '--tags', '@no-such-tag'], /no scenario matches \(@no-such-tag\)/],
+  [['run', '--tags', 'not ('], /--tags not \(: .*could not be parsed/],
 ] as const) {
   test(`"${args.join(' ')}" is bad usage: one line naming the problem, exit 2`, () => {
     const r = cli([...args]);
