@@ -10,6 +10,7 @@ import { loadCatalogue, type Requirement } from '../reports/catalogue.ts';
 import { MessageCollector, summarise, type BaselineEntry, type ImplementationInfo, type RunResult } from '../reports/results.ts';
 import type { SuiteParameters } from '../steps/support/parameters.ts';
 import { UsageError } from './errors.ts';
+import { getRunPki, runHosts } from '../simulator/pki.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ext = extname(fileURLToPath(import.meta.url));
@@ -72,6 +73,10 @@ export async function runSuite(
   for (const b of options.baseline ?? []) {
     if (!catalogue.some((r) => r.id === b.id)) throw new UsageError(`baseline: ${b.id} is not a requirement in the catalogue`);
   }
+
+  // The run's keys take the longest to make: start now, on libuv's thread pool, while cucumber loads.
+  // (In-process runs only: parallel workers make their own.)
+  if (options.parallel === 0) void getRunPki(runHosts(options.grantHost));
 
   // A preflight: a bad --impl is a configuration error (exit 2), found before cucumber starts, and the
   // implementation's metadata is known for the report even if no scenario runs.

@@ -203,6 +203,11 @@ export async function createPki(options: { hosts?: string[] } = {}): Promise<Pki
   };
 }
 
+/** The hosts a run's grant service certificate names: the grant host first (it goes in grant URLs). */
+export function runHosts(grantHost?: string): string[] {
+  return [...new Set(grantHost ? [grantHost, 'localhost', '127.0.0.1'] : ['127.0.0.1', 'localhost'])];
+}
+
 const runPkis = new Map<string, Promise<Pki>>();
 
 /** The PKI of this run (made once per process and set of hosts). */

@@ -1,6 +1,5 @@
 // Faults of the mock grant service, as a scenario asks for them.
 import { After, Given, When } from '@cucumber/cucumber';
-import { ForeignGrantService } from '../simulator/foreign-grant-service.ts';
 import { toYamlStream } from '../simulator/resources.ts';
 import type { ConformanceWorld } from './support/world.ts';
 
@@ -64,6 +63,7 @@ Given('the grant service names its answer {string}', function (this: Conformance
 });
 
 Given('the grant service redirects to another grant service with status {int}', async function (this: ConformanceWorld, status: number) {
+  const { ForeignGrantService } = await import('../simulator/foreign-grant-service.ts');
   const other = await ForeignGrantService.start(this.service.pki);
   this.otherService = other;
   this.service.redirectTo(`${other.url}/${this.requireGrant().uid}`, status);

@@ -3,7 +3,7 @@
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, setDefinitionFunctionWrapper, Status } from '@cucumber/cucumber';
 import { loadImplementation } from '../../adapters/load.ts';
 import { GrantService } from '../../simulator/grant-service.ts';
-import { getRunPki } from '../../simulator/pki.ts';
+import { getRunPki, runHosts } from '../../simulator/pki.ts';
 import { toYaml } from '../../simulator/resources.ts';
 import { redactText, redactValue } from '../../reports/redact.ts';
 import { ConformanceWorld, setWorkerState, workerState } from './world.ts';
@@ -38,10 +38,12 @@ setDefinitionFunctionWrapper(function (fn: (...args: unknown[]) => unknown) {
 
 BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
   const params = suiteParameters(this.parameters);
-  const hosts = params.grantHost ? [params.grantHost, 'localhost', '127.0.0.1'] : ['127.0.0.1', 'localhost'];
+  const hosts = runHosts(params.grantHost);
   const [implementation, service] = await Promise.all([
     loadImplementation(params.impl, params.implOptions),
-    getRunPki([...new Set(hosts)]).then((pki) => GrantService.start({ pki, urlHost: hosts[0], listenHost: params.listenHost })),
+    getRunPki(hosts).then((pki) => GrantService.start({ pki, urlHost: hosts[0], listenHost: params.listenHost })),
+    // mockttp (the redirect target) takes ~0.5 s to load: load it while the keys are made
+    import('../../simulator/foreign-grant-service.ts'),
   ]);
   const features = new Set([...(implementation.features ?? []), ...(params.claimedFeatures ?? [])]);
   setWorkerState({
