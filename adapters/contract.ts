@@ -41,6 +41,12 @@ export interface Implementation {
   /** Reconcile again now, as a periodic resync would. */
   resync?(site: Site): Promise<void>;
   deleteSite?(site: Site): Promise<void>;
+  /**
+   * Resolves true at the next change to what observe(site) shows, false once timeoutMs has passed.
+   * Offer it only when every change is reported (a watch does): the suite then observes at each change
+   * instead of polling (docs/adapters.md, "Reporting changes").
+   */
+  waitForChange?(site: Site, timeoutMs: number): Promise<boolean>;
   close?(): Promise<void>;
 }
 

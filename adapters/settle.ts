@@ -1,6 +1,7 @@
 // Waiting for an implementation's outcome. Implementations may redeem in the background, so the suite
 // polls observe() until the token settles or a deadline passes; one that never settles fails with what
-// was last observed, never hangs the run.
+// was last observed, never hangs the run. An implementation that reports its changes (waitForChange)
+// is observed at each change instead of on a timer.
 import type { Implementation, Observation, Site } from './contract.ts';
 import { findCondition, toYaml, type AccessToken } from '../simulator/resources.ts';
 
@@ -54,6 +55,31 @@ export function describeToken(name: string, token: AccessToken | undefined): str
   return token.status ? `status of "${name}":\n${toYaml(token.status).trimEnd()}` : `AccessToken "${name}" has no status`;
 }
 
+/**
+ * Longest wait on waitForChange() before observing again anyway: a change that came between observe()
+ * and waitForChange() is then seen this late at worst, as with polling.
+ */
+export const CHANGE_WAIT_CAP_MS = 50;
+
+/**
+ * Pauses until the implementation reports a change (at most `ms`), or for `ms` when it reports none.
+ * Waking at the change, the next observe() sees the state that change made: the first settled status an
+ * action produced, even when the implementation writes another a few milliseconds later (a Kubernetes
+ * controller's extra attempt after its own status write).
+ */
+async function pause(impl: Implementation, site: Site, ms: number): Promise<void> {
+  if (ms <= 0) return;
+  if (impl.waitForChange) {
+    try {
+      await impl.waitForChange(site, ms);
+      return;
+    } catch {
+      // fall back to the timer
+    }
+  }
+  await new Promise((r) => setTimeout(r, ms));
+}
+
 /** Polls until the named token's outcome is settled (see SettleOptions), or throws SettleTimeoutError. */
 export async function waitForSettledToken(impl: Implementation, site: Site, name: string, options: SettleOptions): Promise<Settled> {
   const start = options.since ?? performance.now();
@@ -81,8 +107,15 @@ export async function waitForSettledToken(impl: Implementation, site: Site, name
       const text = `AccessToken "${name}" did not settle within ${options.timeoutMs} ms; last observed ${what}`;
       throw new SettleTimeoutError(options.redact ? options.redact(text) : text);
     }
-    await new Promise((r) => setTimeout(r, pollMs));
-    pollMs = Math.min(pollMs * 2, 50);
+    if (impl.waitForChange) {
+      // wake at the next change, at the deadline, or when an unchanged status starts to count
+      const now = performance.now();
+      const quietEnds = start + quietMs - now;
+      await pause(impl, site, Math.min(deadline - now, quietEnds > 0 ? quietEnds : Infinity, CHANGE_WAIT_CAP_MS));
+    } else {
+      await new Promise((r) => setTimeout(r, pollMs));
+      pollMs = Math.min(pollMs * 2, 50);
+    }
   }
 }
 

@@ -19,6 +19,9 @@
 //                    ready: wait until the Site's status.status is Ready (Skupper's CLI demands this)
 //   siteTimeoutMs    how long prepareSite waits for siteReady (default 180000)
 //   settleMs         after resync(), return once the namespace has been quiet this long (default 300)
+//   retireSites      true (default): preparing a new site first removes what the scenarios of the sites
+//                    prepared before it made (tokens first), as the suite runs one scenario at a time
+//                    per worker; false: keep everything until close()
 //   deleteNamespaces true: close() also deletes the namespaces the adapter created (default: only
 //                    their contents, as a bare API server never finishes deleting namespaces)
 //   features         comma-separated features claimed (default: all known features)
@@ -68,11 +71,17 @@ export interface KubernetesImplementation extends Implementation {
 }
 
 interface SiteState {
+  /** siteKey() of the site as the scenario gave it. */
+  key: string;
   prepared: Site;
   createdNamespace: boolean;
   createdSite: boolean;
   /** Names of the tokens applied in the site's namespace. */
   tokens: Set<string>;
+}
+
+function siteKey(site: Site): string {
+  return `${site.namespace}/${site.name}`;
 }
 
 /** A DNS-1123 label: lower case alphanumerics and '-', at most 63 characters. */
@@ -117,6 +126,7 @@ class KubernetesAdapter implements KubernetesImplementation {
   private readonly excludeSecrets: RegExp | undefined;
   private readonly settleMs: number;
   private readonly deleteNamespaces: boolean;
+  private readonly retireSites: boolean;
   private readonly siteReady: 'none' | 'status' | 'ready';
   private readonly siteTimeoutMs: number;
   private readonly sites = new Map<string, Promise<SiteState>>();
@@ -134,6 +144,8 @@ class KubernetesAdapter implements KubernetesImplementation {
     this.excludeSecrets = exclude ? new RegExp(exclude) : undefined;
     this.settleMs = options.settleMs ? Number(options.settleMs) : 300;
     this.deleteNamespaces = options.deleteNamespaces === 'true';
+    if (options.retireSites && !['true', 'false'].includes(options.retireSites)) throw new Error(`retireSites must be true or false, got ${options.retireSites}`);
+    this.retireSites = options.retireSites !== 'false';
     const siteReady = options.siteReady ?? 'none';
     if (siteReady !== 'none' && siteReady !== 'status' && siteReady !== 'ready') throw new Error(`siteReady must be none, status or ready, got ${siteReady}`);
     this.siteReady = siteReady;
@@ -167,15 +179,40 @@ class KubernetesAdapter implements KubernetesImplementation {
     return dnsLabel(this.prefix ? `${this.prefix}-${site.namespace}` : site.namespace);
   }
 
-  prepareSite(site: Site): Promise<Site> {
-    return this.state(site).then((s) => ({ ...s.prepared }));
+  async prepareSite(site: Site): Promise<Site> {
+    const known = this.byUid.has(site.uid) || this.sites.has(siteKey(site));
+    // A new scenario has begun: what the earlier ones made goes now (while the new site is made), before
+    // the controller retries their failed tokens, at its resync, against the grant service the new
+    // scenario uses.
+    const earlier = this.retireSites && !known ? this.made.splice(0) : [];
+    const [state] = await Promise.all([this.state(site), this.retire(earlier)]);
+    return { ...state.prepared };
+  }
+
+  /** Removes what was made for the given sites, tokens first, and forgets the sites. */
+  private async retire(states: SiteState[]): Promise<void> {
+    if (states.length === 0) return;
+    for (const state of states) {
+      this.sites.delete(state.key);
+      for (const [uid, value] of this.byUid) if (value === state) this.byUid.delete(uid);
+    }
+    const results = await Promise.allSettled(states.map((state) => this.cleanUp(state)));
+    await Promise.all(
+      states.map(async ({ prepared: { namespace } }) => {
+        const watch = this.watches.get(namespace);
+        this.watches.delete(namespace);
+        await watch?.stop();
+      }),
+    );
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (errors.length > 0) throw new AggregateError(errors, `cleaning up after earlier scenarios failed: ${errors.map((e) => (e as Error).message).join('; ')}`);
   }
 
   /** The state of a site given as the scenario made it, or as prepareSite returned it. */
   private async state(site: Site): Promise<SiteState> {
     const known = this.byUid.get(site.uid);
     if (known) return known;
-    const key = `${site.namespace}/${site.name}`;
+    const key = siteKey(site);
     let state = this.sites.get(key);
     if (!state) {
       state = this.createSite(site);
@@ -219,6 +256,7 @@ class KubernetesAdapter implements KubernetesImplementation {
       }
     }
     const state: SiteState = {
+      key: siteKey(site),
       prepared: { name: site.name, namespace, uid: resource.metadata.uid ?? '' },
       createdNamespace,
       createdSite,
