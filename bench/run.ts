@@ -3,8 +3,9 @@
 //  - scenarios per second
 //  - per-scenario time inside the run, next to the floor: a plain script's fresh TLS 1.3 POSTs to the
 //    same grant service; the difference is what the suite adds per scenario.
+//  - then, when a cluster is at hand, the same through the Kubernetes adapter (bench/kubernetes.ts)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { postCode } from '../simulator/redeem-client.ts';
@@ -47,7 +48,8 @@ async function floor(count: number): Promise<number[]> {
 }
 
 const cli = join(root, 'dist', 'cli', 'main.js');
-if (!existsSync(cli)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+// always build: figures from a stale dist/ would measure old code
+execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 
 const walls: number[] = [];
 const perScenario: number[] = [];
@@ -74,3 +76,12 @@ console.log(`  scenarios/second    ${(scenarios / (wall / 1000)).toFixed(1)}`);
 console.log(`  per scenario        median ${scenarioMs.toFixed(2)} ms`);
 console.log(`  floor (fresh TLS 1.3 POST, plain script)  median ${floorMs.toFixed(2)} ms`);
 console.log(`  overhead over floor ${(scenarioMs - floorMs).toFixed(2)} ms per scenario (ratio ${(scenarioMs / floorMs).toFixed(2)}x)`);
+
+// Through the Kubernetes adapter, when there is a cluster to use (bench/kubernetes.ts).
+const { benchKubernetes, kubernetesAvailable } = await import('./kubernetes.ts');
+if (kubernetesAvailable()) {
+  console.log('');
+  await benchKubernetes();
+} else {
+  console.log('\nkubernetes adapter: skipped (no KUBECONFIG, and ../shared/tools/kube-apiserver has no built binary: run it with "build" once)');
+}

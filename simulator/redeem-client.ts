@@ -109,7 +109,7 @@ export function postCode(options: PostCodeOptions): Promise<RedeemResponse> {
         options.signal?.removeEventListener('abort', onAbort);
         const status = res.statusCode ?? 0;
         const location = typeof res.headers.location === 'string' ? res.headers.location : undefined;
-        resolve({ status, statusText: statusText(status), body: Buffer.concat(chunks).toString('utf8'), location });
+        resolve({ status, statusText: statusText(status), body: Buffer.concat(chunks).toString('utf8'), ...(location ? { location } : {}) });
       });
     });
     const timer = setTimeout(

@@ -224,6 +224,10 @@ class KubernetesAdapter implements KubernetesImplementation {
 
   private async createSite(site: Site): Promise<SiteState> {
     const namespace = this.clusterNamespace(site);
+    // the watch opens while the namespace and Site are made (a namespace that does not exist yet lists
+    // empty and is watched all the same)
+    const watching = this.watch(namespace);
+    watching.catch(() => {}); // awaited below; a failure before that must not go unhandled
     let createdNamespace = false;
     try {
       await this.clients.core.createNamespace({
@@ -264,7 +268,7 @@ class KubernetesAdapter implements KubernetesImplementation {
     };
     this.made.push(state);
 
-    const watch = await this.watch(namespace);
+    const watch = await watching;
     if (this.siteReady !== 'none') {
       const usable = () => {
         const status = watch.sites.get(site.name, namespace)?.status;

@@ -80,8 +80,24 @@ export class PooledKubeConfig extends KubeConfig {
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
-    const fresh = context.getAgent();
-    if (!fresh || fresh.constructor !== https.Agent) return;
+    const pooled = this.pooled(context.getAgent());
+    if (pooled) context.setAgent(pooled);
+  }
+
+  /**
+   * Watches (client-node's Watch) get their agent here. A watch holds its connection while it runs, but
+   * with the shared agent it can take an idle kept-alive connection, or resume a TLS session, instead of
+   * a full handshake (watches are opened for every scenario namespace).
+   */
+  override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
+    await super.applyToHTTPSOptions(opts);
+    const pooled = this.pooled((opts as { agent?: unknown }).agent);
+    if (pooled) (opts as { agent?: unknown }).agent = pooled;
+  }
+
+  /** The shared agent with the TLS settings of a fresh agent client-node made; undefined for proxy agents. */
+  private pooled(fresh: unknown): https.Agent | undefined {
+    if (!fresh || (fresh as object).constructor !== https.Agent) return undefined;
     const options = (fresh as https.Agent).options;
     const key = JSON.stringify(
       ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'].map((k) => {
@@ -94,7 +110,7 @@ export class PooledKubeConfig extends KubeConfig {
       agent = new https.Agent({ ...options, keepAlive: true });
       this.agents.set(key, agent);
     }
-    context.setAgent(agent);
+    return agent;
   }
 
   /** Closes the kept-alive connections. */

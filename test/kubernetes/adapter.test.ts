@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import create, { type KubernetesImplementation } from '../../adapters/kubernetes/adapter.ts';
+import { waitForSettledToken } from '../../adapters/settle.ts';
 import type { Observation, Site } from '../../adapters/contract.ts';
 import { GrantService } from '../../simulator/grant-service.ts';
 import type { AccessToken } from '../../simulator/resources.ts';
@@ -177,6 +178,73 @@ describe('the kubernetes adapter (--impl kubernetes) with the in-process referen
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     t.diagnostic(`prepareSite median ${median(prepareDurations).toFixed(0)} ms; apply→Ready median ${median(durations).toFixed(0)} ms (max ${Math.max(...durations).toFixed(0)} ms)`);
+  });
+
+  test('preparing a new site removes what the earlier scenarios made, so the controller leaves them alone', async () => {
+    const earlier = scenarioSite();
+    const earlierPrepared = await impl.prepareSite(earlier);
+    await impl.apply(grants.createGrant().accessToken('earlier'), earlier);
+    await observeUntil(impl, earlier, settled('earlier'));
+
+    const next = await impl.prepareSite(scenarioSite());
+    const c = clients();
+    const count = async (kind: 'AccessToken' | 'Link' | 'Site') =>
+      ((await c.custom.listNamespacedCustomObject(coordinates(kind, earlierPrepared.namespace))) as { items: unknown[] }).items.length;
+    assert.deepEqual(
+      { tokens: await count('AccessToken'), links: await count('Link'), sites: await count('Site'), secrets: (await c.core.listNamespacedSecret({ namespace: earlierPrepared.namespace })).items.length },
+      { tokens: 0, links: 0, sites: 0, secrets: 0 },
+    );
+    assert.notEqual(next.namespace, earlierPrepared.namespace);
+    // the earlier site is forgotten: using it again makes it anew, with a new uid
+    const again = await impl.prepareSite(earlier);
+    assert.equal(again.namespace, earlierPrepared.namespace);
+    assert.notEqual(again.uid, earlierPrepared.uid);
+  });
+
+  test('retireSites=false keeps what earlier sites made until close()', async () => {
+    const keeping = await create({ kubeconfig: server!.kubeconfig, namespace: uniqueName('actest-keep'), retireSites: 'false' });
+    try {
+      const first = await keeping.prepareSite(scenarioSite());
+      await keeping.prepareSite(scenarioSite());
+      const sites = (await clients().custom.listNamespacedCustomObject(coordinates('Site', first.namespace))) as { items: unknown[] };
+      assert.equal(sites.items.length, 1);
+    } finally {
+      await keeping.close();
+    }
+    await assert.rejects(create({ kubeconfig: server!.kubeconfig, retireSites: 'maybe' }), /retireSites must be true or false, got maybe/);
+  });
+
+  test('settling through waitForChange reads the first settled status, even when another follows at once', async () => {
+    // an adapter of its own, in namespaces the in-process controller does not handle: this test writes the statuses
+    const own = await create({ kubeconfig: server!.kubeconfig, namespace: uniqueName('actest-settle') });
+    try {
+      const site = await own.prepareSite(scenarioSite());
+      const c = clients();
+      for (let i = 0; i < 5; i++) {
+        const name = `twice-${i}`;
+        await own.apply(grants.createGrant().accessToken(name), site);
+        const settling = waitForSettledToken(own, site, name, { timeoutMs: 5_000 });
+        await new Promise((r) => setTimeout(r, 60 + 17 * i)); // the suite's polling would be at 50 ms steps by now
+        const status = (message: string, state: 'Ready' | 'Error') => ({ status: state, message, redeemed: state === 'Ready' });
+        const stored = (await c.custom.getNamespacedCustomObject({ ...coordinates('AccessToken', site.namespace), name })) as AccessToken;
+        const first = (await c.custom.replaceNamespacedCustomObjectStatus({
+          ...coordinates('AccessToken', site.namespace),
+          name,
+          body: { ...stored, status: status('Controller could not create received secret: secrets "x" already exists', 'Error') },
+        })) as AccessToken;
+        // Skupper's controller: the extra attempt its own status write triggers, a TLS POST later
+        await new Promise((r) => setTimeout(r, 12));
+        await c.custom.replaceNamespacedCustomObjectStatus({
+          ...coordinates('AccessToken', site.namespace),
+          name,
+          body: { ...first, status: status('Controller got failed response: 404 (Not Found) No such access granted', 'Error') },
+        });
+        const { token } = await settling;
+        assert.match(token.status?.message ?? '', /already exists/, `attempt ${i}`);
+      }
+    } finally {
+      await own.close();
+    }
   });
 
   test('close deletes the tokens, Secrets, Links and Sites the scenarios made', async () => {
