@@ -9,7 +9,7 @@ test('a hanging command is killed with its whole process group on timeout, and t
   const marker = `atc-hang-${randomUUID()}`;
   // the suite's own process has the marker in its arguments too: only the Python processes count, and
   // not a pyenv shim (a bash script that is about to exec python3 and carries the same arguments)
-  const hanging = async () => (await processesWith(marker)).filter((l) => /python/.test(l) && !/cli\/main\.ts|pyenv/.test(l));
+  const hanging = async () => (await processesWith(marker)).filter((l) => /python/.test(l) && !/cli\/main\.ts|libexec\/pyenv/.test(l));
   let seen: string[] = [];
   const r = await cli(
     t,
