@@ -1,6 +1,6 @@
 // Turns `--impl` into an Implementation: a built-in name, a bundled broken implementation, or a module
 // path. Anything wrong with the choice is a ConfigurationError: one line, exit 2, no stack trace.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CreateImplementation, Implementation } from './contract.ts';
@@ -15,6 +15,11 @@ const ext = extname(fileURLToPath(import.meta.url));
 /** The package root: holds features/ both in the source tree and in the installed package. */
 export const packageRoot = resolve(here, ext === '.ts' ? '..' : '../..');
 const codeRoot = resolve(here, '..');
+
+/** The suite's version, from its package.json: reports name it, and the reference shares it. */
+export function suiteVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 export const BUILT_IN_IMPLEMENTATIONS: Record<string, string> = {
   reference: join(codeRoot, 'adapters', `reference${ext}`),

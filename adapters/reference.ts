@@ -1,14 +1,8 @@
 // The built-in reference implementation (`--impl reference`): the ReferenceRedeemer over an in-memory
 // store, driven as Skupper's controller drives it — an attempt when a token is applied, another on
 // every resync until the token is redeemed.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Implementation, Observation, Site } from './contract.ts';
-import { packageRoot } from './load.ts';
-
-function suiteVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-}
+import { suiteVersion } from './load.ts';
 import { InMemoryStore } from '../simulator/memory-store.ts';
 import { ReferenceRedeemer, type ReferenceRedeemerOptions } from '../simulator/reference-redeemer.ts';
 import type { AccessToken } from '../simulator/resources.ts';

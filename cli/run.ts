@@ -1,11 +1,11 @@
 // `run`: the suite against one implementation, through cucumber's API, then the verdict.
 import parseTagExpression from '@cucumber/tag-expressions';
 import { loadConfiguration, loadSources, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
-import { firstLine, loadImplementation, packageRoot } from '../adapters/load.ts';
+import { firstLine, loadImplementation, packageRoot, suiteVersion } from '../adapters/load.ts';
 import { loadCatalogue, type Requirement } from '../reports/catalogue.ts';
 import { MessageCollector, summarise, type BaselineEntry, type ImplementationInfo, type RunResult } from '../reports/results.ts';
 import type { SuiteParameters } from '../steps/support/parameters.ts';
@@ -44,10 +44,6 @@ export interface RunOptions {
    * a second run that imported the steps again would find no step definitions.
    */
   support?: ISupportCodeLibrary;
-}
-
-export function suiteVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** The tag expression a run uses: the user's tags, narrowed to the requested requirement IDs. */

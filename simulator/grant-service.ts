@@ -7,7 +7,6 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { setTimeout as delay } from 'node:timers/promises';
 import { GrantRegistry, redemptionDocuments, type Grant, type GrantAnswer, type GrantOptions } from './grant-registry.ts';
 import { getRunPki, type CertifiedKey, type Pki } from './pki.ts';
 import { statusText } from './redeem-client.ts';

@@ -6,11 +6,10 @@ import { GrantService } from '../../simulator/grant-service.ts';
 import { getRunPki, runHosts } from '../../simulator/pki.ts';
 import { toYaml } from '../../simulator/resources.ts';
 import { redactText, redactValue } from '../../reports/redact.ts';
+import { CONTEXT_MEDIA_TYPE, EVIDENCE_MEDIA_TYPE } from '../../reports/results.ts';
 import { ConformanceWorld, setWorkerState, workerState } from './world.ts';
 import { suiteParameters } from './parameters.ts';
 
-export const CONTEXT_MEDIA_TYPE = 'application/vnd.accesstoken-conformance.context+json';
-export const EVIDENCE_MEDIA_TYPE = 'application/vnd.accesstoken-conformance.evidence+json';
 
 // Steps wait for outcomes themselves, bounded by the settle timeout; this only guards against a step
 // that would otherwise never end.
