@@ -1,6 +1,6 @@
 // The implementation contract (docs/adapters.md). Kept stable: implementations written against the
 // documentation import nothing from this project, so these shapes are the only agreement there is.
-import type { AccessToken, Link, Secret } from '../simulator/resources.ts';
+import type { AccessToken, Link, Secret } from '../model/resources.ts';
 
 /** The redeeming site a scenario runs in. Each scenario gets a fresh one. */
 export interface Site {

@@ -1,31 +1,26 @@
 // Turns `--impl` into an Implementation: a built-in name, a bundled broken implementation, or a module
 // path. Anything wrong with the choice is a ConfigurationError: one line, exit 2, no stack trace.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { codeModule, codeRoot, moduleExt } from '../model/package.ts';
+import { firstLine } from '../model/text.ts';
 import type { CreateImplementation, Implementation } from './contract.ts';
 
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-// .ts under tsx in development, .js once built
-const ext = extname(fileURLToPath(import.meta.url));
-/** The package root: holds features/ both in the source tree and in the installed package. */
-export const packageRoot = resolve(here, ext === '.ts' ? '..' : '../..');
-const codeRoot = resolve(here, '..');
-
-/** The suite's version, from its package.json: reports name it, and the reference shares it. */
-export function suiteVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
+// The built-in implementations are found by file and loaded through the same door as a user's module:
+// adapters/ never imports the references in simulator/ (docs/architecture.md), it only knows where they are.
 export const BUILT_IN_IMPLEMENTATIONS: Record<string, string> = {
-  reference: join(codeRoot, 'adapters', `reference${ext}`),
-  kubernetes: join(codeRoot, 'adapters', 'kubernetes', `adapter${ext}`),
-  command: join(codeRoot, 'adapters', 'command', `adapter${ext}`),
+  reference: codeModule('simulator', 'redeemer', 'implementation'),
+  kubernetes: codeModule('adapters', 'kubernetes', 'adapter'),
+  command: codeModule('adapters', 'command', 'adapter'),
 };
+
+/** The reference Kubernetes controller, which `--impl kubernetes` runs in-process on request. */
+export const REFERENCE_CONTROLLER_MODULE = codeModule('simulator', 'redeemer', 'kubernetes', 'controller');
 
 export const BROKEN_DIR = join(codeRoot, 'fixtures', 'broken');
 
@@ -33,7 +28,7 @@ export const BROKEN_DIR = join(codeRoot, 'fixtures', 'broken');
 export function resolveImplementation(spec: string, cwd = process.cwd()): string {
   if (BUILT_IN_IMPLEMENTATIONS[spec]) return BUILT_IN_IMPLEMENTATIONS[spec];
   if (spec.startsWith('broken/')) {
-    const file = join(BROKEN_DIR, `${spec.slice('broken/'.length)}${ext}`);
+    const file = join(BROKEN_DIR, `${spec.slice('broken/'.length)}${moduleExt}`);
     if (!existsSync(file)) throw new ConfigurationError(`--impl ${spec}: no bundled broken implementation of that name (see fixtures/broken/)`);
     return file;
   }
@@ -83,8 +78,4 @@ export async function loadImplementation(spec: string, options: Record<string, s
   const problem = contractProblem(impl);
   if (problem) throw new ConfigurationError(`--impl ${spec}: ${problem} (see docs/adapters.md)`);
   return impl as Implementation;
-}
-
-export function firstLine(e: unknown): string {
-  return String((e as Error)?.message ?? e).split('\n')[0];
 }

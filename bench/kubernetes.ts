@@ -1,5 +1,5 @@
 // npm run bench, the Kubernetes part: the suite through --impl kubernetes against a real API server and
-// the reference controller in a process of its own, as in the e2e (test/kubernetes/e2e.test.ts).
+// the reference controller in a process of its own, as in the e2e (test/adapters/kubernetes/e2e.test.ts).
 //  - the API server: $KUBECONFIG's cluster, or a private one started with ../shared/tools/kube-apiserver
 //    (only when its binary is already built: the first build takes about 7 minutes)
 //  - BENCH_KUBE_RUNS cold runs (default 3) of the catalogue without @slow and @empty-string scenarios
@@ -11,8 +11,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect, ensureCrdsInstalled, installCrds } from '../adapters/kubernetes/client.ts';
-import { kubeApiServer, kubeApiServerTool } from '../test/support/kube-apiserver.ts';
-import { median, privateKubeconfig, readScenarios, runSuite, startController } from '../test/kubernetes/processes.ts';
+import { kubeApiServer, kubeApiServerTool } from '../harness/kube-apiserver.ts';
+import { median, privateKubeconfig, readScenarios, runSuite, startController } from '../harness/processes.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -36,7 +36,7 @@ function newestSource(): number {
       else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
     }
   };
-  for (const dir of ['adapters', 'cli', 'fixtures', 'reports', 'simulator', 'steps']) walk(join(root, dir));
+  for (const dir of ['adapters', 'cli', 'fixtures', 'model', 'reports', 'simulator', 'steps']) walk(join(root, dir));
   return newest;
 }
 

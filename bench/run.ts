@@ -8,8 +8,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { postCode } from '../simulator/redeem-client.ts';
-import { GrantService } from '../simulator/grant-service.ts';
+import { postCode } from '../simulator/redeemer/client.ts';
+import { GrantService } from '../simulator/grant-service/service.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

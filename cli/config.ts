@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { KNOWN_FEATURES } from '../adapters/contract.ts';
-import { packageRoot } from '../adapters/load.ts';
+import { packageRoot } from '../model/package.ts';
+import { isObject } from '../model/text.ts';
 import { loadCatalogue, REQUIREMENT_ID } from '../reports/catalogue.ts';
 import type { BaselineEntry, ImplementationInfo } from '../reports/results.ts';
 import { UsageError } from './errors.ts';
@@ -43,9 +44,6 @@ function readYaml(file: string): unknown {
   }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Edit distance with transpositions (optimal string alignment), ignoring case: how far a typo is from a key. */
 function distance(a: string, b: string): number {

@@ -128,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'run': return await run(rest);
       case 'list': return await list(rest);
       case 'serve': return await (await import('./serve.ts')).serve(rest, parse);
-      case 'controller': return await (await import('./controller-command.ts')).controllerCommand(rest, parse);
+      case 'controller': return await (await import('./controller.ts')).controllerCommand(rest, parse);
       default: throw new UsageError(`unknown command "${first}" (run, list, serve, controller)`);
     }
   } catch (e) {

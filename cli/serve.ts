@@ -2,10 +2,10 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { GrantService } from '../simulator/grant-service.ts';
+import { GrantService } from '../simulator/grant-service/service.ts';
 import { getRunPki } from '../simulator/pki.ts';
-import { toYaml, type Endpoint } from '../simulator/resources.ts';
-import { codeMarker } from '../reports/redact.ts';
+import { toYaml, type Endpoint } from '../model/resources.ts';
+import { codeMarker } from '../model/redact.ts';
 import { UsageError } from './errors.ts';
 import type { Flags } from './main.ts';
 

@@ -19,8 +19,9 @@ import {
   scenarioOutcome,
   type OutcomeCounts,
 } from './counts.ts';
-import { redactText, RedactionGuard } from './redact.ts';
+import { redactText, RedactionGuard } from '../model/redact.ts';
 import { emitYaml } from './yaml-emit.ts';
+import { firstNonBlankLine, shellQuote } from '../model/text.ts';
 import type { BaselineEntry, RequirementResult, RunResult, ScenarioResult } from './results.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -41,9 +42,6 @@ function link(href: string | undefined, text: string, g: Guard): string {
     : escapeHtml(safe);
 }
 
-function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 function reproduceCommand(result: RunResult, requirementId?: string): string {
   const o = result.options;
@@ -91,10 +89,6 @@ export function splitMessage(message: string): { text: string; stack: string } {
   return { text: lines.slice(0, first).join('\n').trimEnd(), stack: lines.slice(first).join('\n') };
 }
 
-function firstLine(text: string): string {
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
-}
 
 interface Observed {
   accessTokens?: unknown[];
@@ -161,7 +155,7 @@ function evidenceHtml(result: RunResult, req: RequirementResult, s: ScenarioResu
   const site = ev.site as { name?: string; namespace?: string; uid?: string } | undefined;
   return `<details class="failure" id="${escapeHtml(id)}">
 <summary>${scenarioBadge(outcome)} <span class="sname">${escapeHtml(g(s.name))}</span> <span class="muted">${escapeHtml(g(s.uri))}${s.line ? `:${s.line}` : ''} · ${formatDuration(s.durationMs)}</span>
-<span class="preview">${escapeHtml(g(firstLine(message.text)))}</span></summary>
+<span class="preview">${escapeHtml(g(firstNonBlankLine(message.text)))}</span></summary>
 <div class="evidence">
 <section class="wide"><h4>Expected against observed</h4>
 <p class="step">Failed step: <b>${escapeHtml(g(s.failure?.step ?? ''))}</b></p>

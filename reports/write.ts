@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { renderBadge } from './badge.ts';
 import { renderHtml } from './html.ts';
 import { rewriteJunit } from './junit.ts';
-import { RedactionGuard } from './redact.ts';
+import { RedactionGuard } from '../model/redact.ts';
 import type { RunResult } from './results.ts';
 import { renderYamlReport } from './yaml-report.ts';
 

@@ -1,6 +1,6 @@
 // Faults of the mock grant service, as a scenario asks for them.
 import { After, Given, When } from '@cucumber/cucumber';
-import { toYamlStream } from '../simulator/resources.ts';
+import { toYamlStream } from '../model/resources.ts';
 import type { ConformanceWorld } from './support/world.ts';
 
 Given('the grant service answers every request with status {int}', function (this: ConformanceWorld, status: number) {
@@ -63,7 +63,7 @@ Given('the grant service names its answer {string}', function (this: Conformance
 });
 
 Given('the grant service redirects to another grant service with status {int}', async function (this: ConformanceWorld, status: number) {
-  const { ForeignGrantService } = await import('../simulator/foreign-grant-service.ts');
+  const { ForeignGrantService } = await import('../simulator/grant-service/foreign-service.ts');
   const other = await ForeignGrantService.start(this.service.pki);
   this.otherService = other;
   this.service.redirectTo(`${other.url}/${this.requireGrant().uid}`, status);

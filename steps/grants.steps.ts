@@ -1,7 +1,8 @@
 // Grants on the mock grant service: how the scenario's grant is made and changed.
 import { Given } from '@cucumber/cucumber';
-import { DEFAULT_ENDPOINTS, DEFAULT_EXPIRATION_WINDOW_MS, rfc3339Seconds } from '../simulator/grant-registry.ts';
-import type { Endpoint } from '../simulator/resources.ts';
+import { DEFAULT_ENDPOINTS, DEFAULT_EXPIRATION_WINDOW_MS } from '../simulator/grant-service/registry.ts';
+import { rfc3339Seconds } from '../model/text.ts';
+import type { Endpoint } from '../model/resources.ts';
 import type { ConformanceWorld } from './support/world.ts';
 
 function endpointGroups(count: number): Endpoint[] {

@@ -1,8 +1,9 @@
 // What became of the token: its outcome, its status and its Redeemed condition.
 import { Then } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
-import { describeOutcome, namesVerificationFailure, statusMessage } from '../adapters/judgements.ts';
-import { findCondition, formatValidationErrors, toYaml, validateAccessToken, type Condition } from '../simulator/resources.ts';
+import { describeOutcome, namesVerificationFailure, statusMessage } from './judging/judgements.ts';
+import { findCondition, REDEEMED } from '../model/conditions.ts';
+import { formatValidationErrors, toYaml, validateAccessToken, type Condition } from '../model/resources.ts';
 import type { ConformanceWorld } from './support/world.ts';
 
 async function expectRedeemed(world: ConformanceWorld, name?: string) {
@@ -18,7 +19,7 @@ async function expectFailed(world: ConformanceWorld, name?: string, timeoutMs?: 
 }
 
 function redeemedCondition(world: ConformanceWorld, token: Parameters<typeof findCondition>[0]): Condition {
-  const condition = findCondition(token, 'Redeemed');
+  const condition = findCondition(token, REDEEMED);
   assert.ok(condition, `expected a Redeemed condition; the status is:\n${toYaml(token.status ?? null)}`);
   world.lastCondition = { ...condition };
   return condition;

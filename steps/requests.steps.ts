@@ -1,7 +1,7 @@
 // What reached the grant service: the request log is the evidence of what an implementation sent.
 import { Then } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
-import type { RecordedRequest } from '../simulator/grant-service.ts';
+import type { RecordedRequest } from '../simulator/grant-service/service.ts';
 import type { ConformanceWorld } from './support/world.ts';
 
 function summary(requests: RecordedRequest[]): string {

@@ -1,8 +1,8 @@
 // What the implementation created in the site's namespace: the Secret and the Links.
 import { Then } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
-import { describeObservation, effectiveCost, linkNames, secretText } from '../adapters/judgements.ts';
-import { parseYamlDocuments, SKUPPER_API_VERSION, type Link, type Secret } from '../simulator/resources.ts';
+import { describeObservation, effectiveCost, linkNames, secretText } from './judging/judgements.ts';
+import { parseYamlDocuments, SKUPPER_API_VERSION, type Link, type Secret } from '../model/resources.ts';
 import type { ConformanceWorld } from './support/world.ts';
 
 /** The documents of the last 200 answer the grant service gave in this scenario. */

@@ -1,6 +1,6 @@
 // AccessTokens: how the scenario's tokens are written, and what is done with them.
 import { Given, When } from '@cucumber/cucumber';
-import type { EndpointKind } from '../simulator/grant-service.ts';
+import type { EndpointKind } from '../simulator/grant-service/service.ts';
 import type { ConformanceWorld } from './support/world.ts';
 
 const ENDPOINTS: EndpointKind[] = ['tls12-only', 'expired-certificate', 'wrong-host', 'other-ca'];

@@ -9,12 +9,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Implementation, Observation, Site } from '../contract.ts';
-import { tokenOutcome } from '../settle.ts';
-import { parseYamlDocuments, SKUPPER_API_VERSION, type AccessToken, type AccessTokenStatus, type Link, type Secret } from '../../simulator/resources.ts';
-import { redactText } from '../../reports/redact.ts';
+import { tokenOutcome } from '../../model/conditions.ts';
+import { isObject, shellQuote } from '../../model/text.ts';
+import { parseYamlDocuments, SKUPPER_API_VERSION, type AccessToken, type AccessTokenStatus, type Link, type Secret } from '../../model/resources.ts';
+import { redactText } from '../../model/redact.ts';
 import { parseOptions, type CommandOptions } from './options.ts';
 import { killGroup, runCommand, type CommandResult } from './process.ts';
-import { expand, expandHome, shellQuote, type Values } from './template.ts';
+import { expand, expandHome, type Values } from './template.ts';
 
 /** Every site's state directory is made under os.tmpdir() with this prefix, and removed by close(). */
 export const STATE_DIR_PREFIX = 'atc-command-';
@@ -66,9 +67,6 @@ interface SiteState {
   queue: Promise<unknown>;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function isInside(child: string, parent: string): boolean {
   const rel = relative(parent, child);

@@ -95,10 +95,6 @@ export function expand(template: string, values: Values, quote: (value: string) 
   });
 }
 
-/** Quotes a value for sh when it holds anything but plain characters. */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 /** A leading `~/` (or a lone `~`) is the home directory, as a shell would read it. */
 export function expandHome(path: string): string {

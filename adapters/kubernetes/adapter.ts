@@ -29,7 +29,7 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Implementation, Observation, Site } from '../contract.ts';
 import { KNOWN_FEATURES } from '../contract.ts';
-import { SKUPPER_API_VERSION, type AccessToken, type Link, type Secret, type SiteResource } from '../../simulator/resources.ts';
+import { SKUPPER_API_VERSION, type AccessToken, type Link, type Secret, type SiteResource } from '../../model/resources.ts';
 import {
   apiMessage,
   apiStatusCode,
@@ -42,6 +42,18 @@ import {
   type KubeClients,
 } from './client.ts';
 import { NamespaceWatch } from './namespace-watch.ts';
+import { REFERENCE_CONTROLLER_MODULE } from '../load.ts';
+import { pathToFileURL } from 'node:url';
+
+/** What the adapter asks of the reference controller it can run in-process (simulator/redeemer/kubernetes). */
+type RunController = (options: {
+  clients: KubeClients;
+  signal: AbortSignal;
+  handleSignals: boolean;
+  namespaceFilter?: (namespace: string) => boolean;
+  log?: (line: string) => void;
+  onReady: () => void;
+}) => Promise<void>;
 
 export const RESYNC_ANNOTATION = 'accesstoken-conformance.skupper.io/resync';
 export const CREATED_BY_LABEL = 'app.kubernetes.io/created-by';
@@ -157,7 +169,8 @@ class KubernetesAdapter implements KubernetesImplementation {
   }
 
   async startController(): Promise<void> {
-    const { runController } = await import('../../cli/controller.ts');
+    // the reference controller is found by file, as load.ts finds every built-in: adapters/ imports no reference
+    const { runController } = (await import(pathToFileURL(REFERENCE_CONTROLLER_MODULE).href)) as { runController: RunController };
     const abort = new AbortController();
     let ready!: () => void;
     const started = new Promise<void>((resolve) => (ready = resolve));

@@ -1,7 +1,7 @@
 // Watches of one namespace's AccessTokens, Secrets, Links and Sites, kept in caches the adapter reads from, with
 // change notification: observe() costs no API call, and waiting for a status is waiting for an event.
-import { rfc3339Seconds } from '../../simulator/grant-registry.ts';
-import type { AccessToken, Link, Secret, SiteResource } from '../../simulator/resources.ts';
+import { rfc3339Seconds } from '../../model/text.ts';
+import type { AccessToken, Link, Secret, SiteResource } from '../../model/resources.ts';
 import { collectionPath, coordinates, type KubeClients } from './client.ts';
 import { ResilientInformer, type ListResponse, type Named } from './informer.ts';
 

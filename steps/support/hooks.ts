@@ -2,10 +2,10 @@
 // a clean grant service per scenario, evidence attached when a scenario fails.
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, setDefinitionFunctionWrapper, Status } from '@cucumber/cucumber';
 import { loadImplementation } from '../../adapters/load.ts';
-import { GrantService } from '../../simulator/grant-service.ts';
+import { GrantService } from '../../simulator/grant-service/service.ts';
 import { getRunPki, runHosts } from '../../simulator/pki.ts';
-import { toYaml } from '../../simulator/resources.ts';
-import { redactText, redactValue } from '../../reports/redact.ts';
+import { toYaml } from '../../model/resources.ts';
+import { redactText, redactValue } from '../../model/redact.ts';
 import { CONTEXT_MEDIA_TYPE, EVIDENCE_MEDIA_TYPE } from '../../reports/results.ts';
 import { ConformanceWorld, setWorkerState, workerState } from './world.ts';
 import { suiteParameters } from './parameters.ts';
@@ -42,7 +42,7 @@ BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
     loadImplementation(params.impl, params.implOptions),
     getRunPki(hosts).then((pki) => GrantService.start({ pki, urlHost: hosts[0], listenHost: params.listenHost })),
     // mockttp (the redirect target) takes ~0.5 s to load: load it while the keys are made
-    import('../../simulator/foreign-grant-service.ts'),
+    import('../../simulator/grant-service/foreign-service.ts'),
   ]);
   const features = new Set([...(implementation.features ?? []), ...(params.claimedFeatures ?? [])]);
   setWorkerState({

@@ -3,10 +3,10 @@
 import { World, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumber';
 import { randomUUID } from 'node:crypto';
 import type { Implementation, Observation, Site } from '../../adapters/contract.ts';
-import { observeAfterQuiet, statusFingerprint, waitForSettledToken, type Settled } from '../../adapters/settle.ts';
-import type { GrantHandle, GrantService } from '../../simulator/grant-service.ts';
-import type { AccessToken, Condition } from '../../simulator/resources.ts';
-import { redactText } from '../../reports/redact.ts';
+import { observeAfterQuiet, statusFingerprint, waitForSettledToken, type Settled } from '../judging/settle.ts';
+import type { GrantHandle, GrantService } from '../../simulator/grant-service/service.ts';
+import type { AccessToken, Condition } from '../../model/resources.ts';
+import { redactText } from '../../model/redact.ts';
 import { suiteParameters, type SuiteParameters } from './parameters.ts';
 
 /** What a worker shares between scenarios (Playwright's worker-scoped fixtures). */

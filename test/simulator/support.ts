@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import net from 'node:net';
-import { decodeBase64, parseYamlDocuments, type Link, type Secret } from '../../simulator/resources.ts';
+import { decodeBase64, parseYamlDocuments, type Link, type Secret } from '../../model/resources.ts';
 
 /** `openssl x509 -noout` with the given options, on a PEM certificate: an independent reading of it. */
 export function openssl(pem: string, ...options: string[]): string {

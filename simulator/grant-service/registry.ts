@@ -1,0 +1,202 @@
+// The grant server's decision logic, free of any network: Skupper's grants.go ServeHTTP and
+// checkAndUpdateAccessToken (spec §2.3-§2.5), in the same check order and with the same answers.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Pki } from '../pki.ts';
+import { rfc3339Seconds } from '../../model/text.ts';
+import { encodeBase64, SKUPPER_API_VERSION, toYamlStream, type Endpoint, type Link, type Secret } from '../../model/resources.ts';
+
+export interface GrantOptions {
+  name?: string;
+  namespace?: string;
+  /** The grant's code; default: 24 random alphanumerics, as Skupper's RandomId(24). */
+  code?: string;
+  /** Default 1, as Skupper defaults `spec.redemptionsAllowed`. */
+  redemptionsAllowed?: number;
+  /** Default 15 minutes, what the docs promise (Skupper's controller uses 10 when the window is empty). */
+  expirationWindowMs?: number;
+  /** Overrides the computed expiration time verbatim (a non-RFC 3339 value makes the claim corrupted). */
+  expirationTime?: string;
+  /** The issuing site's `status.endpoints`. */
+  endpoints?: Endpoint[];
+}
+
+export interface GrantRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface GrantAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** The grant the request was decided against, when one was found. */
+  grantUid?: string;
+}
+
+export const DEFAULT_EXPIRATION_WINDOW_MS = 15 * 60 * 1000;
+
+export const DEFAULT_ENDPOINTS: Endpoint[] = [
+  { name: 'inter-router', host: 'skupper-inter-router-granting-site.example.test', port: '55671', group: 'skupper-router' },
+  { name: 'edge', host: 'skupper-edge-granting-site.example.test', port: '45671', group: 'skupper-router' },
+];
+
+const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** 24 characters from crypto-random bytes mod 62, as Skupper's utils.RandomId. */
+export function randomCode(length = 24): string {
+  return Array.from(randomBytes(length), (b) => ALPHANUMERIC[b % ALPHANUMERIC.length]).join('');
+}
+
+
+// Go's time.Parse(time.RFC3339, …) accepts these shapes only.
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+export class Grant {
+  readonly uid = randomUUID();
+  readonly name: string;
+  readonly namespace: string;
+  code: string;
+  redemptionsAllowed: number;
+  redemptions = 0;
+  expirationTime: string;
+  endpoints: Endpoint[];
+  deleted = false;
+
+  constructor(options: GrantOptions = {}) {
+    this.name = options.name ?? `grant-${this.uid.slice(0, 8)}`;
+    this.namespace = options.namespace ?? 'granting-site';
+    this.code = options.code ?? randomCode();
+    this.redemptionsAllowed = options.redemptionsAllowed ?? 1;
+    this.expirationTime =
+      options.expirationTime ?? rfc3339Seconds(new Date(Date.now() + (options.expirationWindowMs ?? DEFAULT_EXPIRATION_WINDOW_MS)));
+    this.endpoints = options.endpoints ?? DEFAULT_ENDPOINTS;
+  }
+
+  /** Moves the expiration time into the past: later redemptions get 404 `No such claim`. */
+  expire(): this {
+    this.expirationTime = rfc3339Seconds(new Date(Date.now() - 60_000));
+    return this;
+  }
+
+  /** Uses up every redemption: later ones get 404 `No such access granted`. */
+  exhaust(): this {
+    this.redemptions = Math.max(this.redemptions, this.redemptionsAllowed);
+    return this;
+  }
+
+  /** Gives the grant an expiration time that does not parse: redemptions get 500 `Corrupted claim`. */
+  corrupt(): this {
+    this.expirationTime = 'not-a-time';
+    return this;
+  }
+
+  get remaining(): number {
+    return Math.max(0, this.redemptionsAllowed - this.redemptions);
+  }
+}
+
+function header(headers: GrantRequest['headers'], name: string): string {
+  const v = headers[name];
+  return (Array.isArray(v) ? v[0] : v) ?? '';
+}
+
+function httpError(status: number, text: string, grantUid?: string): GrantAnswer {
+  // Go's http.Error
+  return {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
+    body: `${text}\n`,
+    grantUid,
+  };
+}
+
+/** The documents of a successful redemption: the Secret, then one Link per endpoint group. */
+export function redemptionDocuments(pki: Pki, grant: Grant, name: string, subject: string): [Secret, ...Link[]] {
+  const sanHosts = [...new Set(grant.endpoints.map((e) => e.host).filter((h): h is string => !!h))];
+  const credentials = pki.issueClientCertificate(subject, sanHosts);
+  const secret: Secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, creationTimestamp: null },
+    type: 'kubernetes.io/tls',
+    data: {
+      'ca.crt': encodeBase64(pki.ca.certPem),
+      'tls.crt': encodeBase64(credentials.certPem),
+      'tls.key': encodeBase64(credentials.keyPem),
+    },
+  };
+  // grouped by Endpoint.group ("" is a group too), first-seen order (Skupper's order is Go map order)
+  const groups = new Map<string, Endpoint[]>();
+  for (const e of grant.endpoints) {
+    const key = e.group ?? '';
+    if (!groups.has(key)) groups.set(key, []);
+    if (e.name === 'inter-router' || e.name === 'edge') groups.get(key)!.push(e);
+  }
+  const linkGroups = [...groups.values()].filter((endpoints) => endpoints.length > 0);
+  const links: Link[] = linkGroups.map((endpoints, i) => ({
+    apiVersion: SKUPPER_API_VERSION,
+    kind: 'Link',
+    metadata: { name: linkGroups.length === 1 ? name : `${name}-${i + 1}`, creationTimestamp: null },
+    spec: { endpoints: endpoints.map((e) => ({ ...e })), tlsCredentials: name },
+  }));
+  return [secret, ...links];
+}
+
+export class GrantRegistry {
+  private readonly grants = new Map<string, Grant>();
+
+  constructor(private readonly pki: Pki, private readonly now: () => number = Date.now) {}
+
+  create(options: GrantOptions = {}): Grant {
+    const grant = new Grant(options);
+    this.grants.set(grant.uid, grant);
+    return grant;
+  }
+
+  get(uid: string): Grant | undefined {
+    return this.grants.get(uid);
+  }
+
+  delete(grant: Grant): void {
+    grant.deleted = true;
+    this.grants.delete(grant.uid);
+  }
+
+  clear(): void {
+    for (const g of this.grants.values()) g.deleted = true;
+    this.grants.clear();
+  }
+
+  /**
+   * Decides a request exactly as Skupper's grant server does. Synchronous on purpose: the check of the
+   * redemption count and its increment cannot interleave with another request's.
+   */
+  handle(request: GrantRequest): GrantAnswer {
+    if (request.method !== 'POST') return httpError(405, 'Only POST is supported');
+    // The key is the path with every '/' removed (so '/<uid>/' and '//<uid>' resolve too).
+    const key = request.path.split('?')[0].split('/').join('');
+    const grant = this.grants.get(key);
+    if (!grant) return httpError(404, 'No such claim');
+    if (!RFC3339.test(grant.expirationTime) || Number.isNaN(Date.parse(grant.expirationTime))) {
+      return httpError(500, 'Corrupted claim', grant.uid);
+    }
+    if (Date.parse(grant.expirationTime) < this.now()) return httpError(404, 'No such claim', grant.uid);
+    if (grant.redemptionsAllowed <= grant.redemptions) return httpError(404, 'No such access granted', grant.uid);
+    // exact byte comparison: a trailing newline is a different code
+    if (!request.body.equals(Buffer.from(grant.code, 'utf8'))) {
+      return httpError(403, 'Redemption of access token refused', grant.uid);
+    }
+    grant.redemptions += 1;
+    const name = header(request.headers, 'name') || grant.name;
+    const subject = header(request.headers, 'subject') || name;
+    const documents = redemptionDocuments(this.pki, grant, name, subject);
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: toYamlStream(documents),
+      grantUid: grant.uid,
+    };
+  }
+}

@@ -1,0 +1,297 @@
+// The reference redeemer: Skupper's Kubernetes controller path (spec §3.1) — checkAccessToken,
+// RedeemAccessToken, handleTokenResponse and SetRedeemed — over a RedeemerStore.
+import { goQuote, goUrlString, parseGoUrl, postCode, REDEEM_TIMEOUT_MS, TransportError, type GoUrl, type PostCodeOptions, type RedeemResponse } from './client.ts';
+import { isRedeemed, REDEEMED, setRedeemed, setRedeemedWithSiteDeletion } from '../../model/conditions.ts';
+import type { RedeemerStore, SiteRef } from './store.ts';
+import {
+  SKUPPER_API_VERSION,
+  type AccessToken,
+  type Condition,
+  type Link,
+  type Secret,
+} from '../../model/resources.ts';
+import { parse as parseYaml } from 'yaml';
+
+export interface ReferenceRedeemerOptions {
+  timeoutMs?: number;
+  now?: () => Date;
+}
+
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+}
+
+/** Splits a YAML stream on `---` lines, as apimachinery's YAMLReader does, dropping empty documents. */
+export function splitYamlStream(body: string): string[] {
+  const docs: string[] = [];
+  let current: string[] = [];
+  for (const line of body.split('\n')) {
+    if (/^---\s*$/.test(line)) {
+      if (current.join('\n').trim() !== '') docs.push(current.join('\n'));
+      current = [];
+    } else {
+      current.push(line);
+    }
+  }
+  if (current.join('\n').trim() !== '') docs.push(current.join('\n'));
+  return docs;
+}
+
+/**
+ * Splits a stream of JSON values (`{…} {…}`) as encoding/json's Decoder reads them. Text that is not a
+ * complete value ends the stream there: it becomes the last piece, whose decoding then fails.
+ */
+export function splitJsonStream(body: string): string[] {
+  const values: string[] = [];
+  let i = 0;
+  while (i < body.length) {
+    while (i < body.length && /\s/.test(body[i])) i++;
+    if (i >= body.length) break;
+    const start = i;
+    let depth = 0;
+    let inString = false;
+    let end = -1;
+    for (; i < body.length; i++) {
+      const c = body[i];
+      if (inString) {
+        if (c === '\\') i++;
+        else if (c === '"') inString = false;
+        continue;
+      }
+      if (c === '"') inString = true;
+      else if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') {
+        depth--;
+        if (depth === 0) {
+          end = i + 1;
+          break;
+        }
+      } else if (depth === 0 && /\s/.test(c)) {
+        end = i;
+        break;
+      }
+    }
+    if (end < 0) {
+      values.push(body.slice(start));
+      break;
+    }
+    values.push(body.slice(start, end));
+    i = end;
+  }
+  return values;
+}
+
+function decodeObject(doc: string): Record<string, unknown> {
+  const trimmed = doc.trimStart();
+  const value = trimmed.startsWith('{') ? JSON.parse(trimmed) : parseYaml(doc);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new DecodeError('not an object');
+  return value as Record<string, unknown>;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * handleTokenResponse's decodeAll: the first document is the Secret (any failure is an error); then
+ * Links until the first document that does not decode, which ends the stream silently.
+ */
+export function decodeRedemptionResponse(body: string): { secret: Secret; links: Link[] } {
+  // YAMLOrJSONDecoder: a body whose first 1024 bytes start (after whitespace) with `{` is a JSON stream,
+  // values one after another with no `---` between them; anything else is a YAML stream
+  const docs = /^\s*\{/.test(body.slice(0, 1024)) ? splitJsonStream(body) : splitYamlStream(body);
+  if (docs.length === 0) throw new DecodeError('EOF');
+  let secret: Secret;
+  try {
+    secret = decodeObject(docs[0]) as unknown as Secret;
+    for (const v of Object.values(secret.data ?? {})) {
+      if (typeof v !== 'string' || !BASE64.test(v)) throw new DecodeError('illegal base64 data');
+    }
+  } catch (e) {
+    throw new DecodeError((e as Error).message);
+  }
+  const links: Link[] = [];
+  for (const doc of docs.slice(1)) {
+    try {
+      links.push(decodeObject(doc) as unknown as Link);
+    } catch {
+      break;
+    }
+  }
+  return { secret, links };
+}
+
+function siteOwnerReference(site: SiteRef) {
+  return [{ kind: 'Site', apiVersion: SKUPPER_API_VERSION, name: site.name, uid: site.uid }];
+}
+
+/** Where a redemption is sent: the URL, and the URL as Go would print it in messages. */
+export interface Target {
+  url: URL;
+  displayUrl: string;
+}
+
+export class ReferenceRedeemer {
+  protected readonly timeoutMs: number;
+  protected readonly now: () => Date;
+  private readonly inFlight = new Set<AbortController>();
+
+  constructor(protected readonly store: RedeemerStore, options: ReferenceRedeemerOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? REDEEM_TIMEOUT_MS;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The controller's handler for an AccessToken event (checkAccessToken). */
+  async checkAccessToken(token: AccessToken | undefined): Promise<void> {
+    if (!token || isRedeemed(token)) return;
+    const namespace = token.metadata.namespace ?? '';
+    const site = await this.store.getSite(namespace);
+    if (!site) return; // picked up again on a later event or resync once a site exists
+    await this.redeem(token, site);
+  }
+
+  /** RedeemAccessToken: one attempt, its outcome written to the token's status when it changed. */
+  async redeem(token: AccessToken, site: SiteRef): Promise<AccessToken> {
+    const error = await this.attempt(token, site);
+    const updated = this.recordOutcome(token, error);
+    return updated ? this.store.updateAccessTokenStatus(updated) : token;
+  }
+
+  /** Marks every redeemed token of the namespace as redeemed for a deleted site. */
+  async siteDeleted(namespace: string): Promise<void> {
+    for (const token of await this.store.listAccessTokens(namespace)) {
+      if (!isRedeemed(token)) continue;
+      const updated: AccessToken = structuredClone(token);
+      if (setRedeemedWithSiteDeletion(updated, this.now())) await this.store.updateAccessTokenStatus(updated);
+    }
+  }
+
+  /** Aborts redemptions in flight (their tokens end with `context canceled`). */
+  abortAll(): void {
+    for (const c of this.inFlight) c.abort();
+  }
+
+  // The steps of one attempt. Each is a protected method so that the deliberately broken
+  // implementations (fixtures/broken, test/fixtures/broken) can differ from the reference in one place.
+
+  /** One redemption attempt; returns the error message for the status, or undefined on success. */
+  protected async attempt(token: AccessToken, site: SiteRef): Promise<string | undefined> {
+    const checked = this.checkPreconditions(token);
+    if (typeof checked === 'string') return checked;
+    let response: RedeemResponse;
+    try {
+      response = await this.withAbort((signal) => this.send(checked, token, site, signal));
+    } catch (e) {
+      return `Controller got error: ${e instanceof TransportError ? e.message : String(e)}`;
+    }
+    if (response.status !== 200) return this.failedResponseMessage(response);
+    let decoded;
+    try {
+      decoded = this.decode(response.body);
+    } catch {
+      return 'Controller could not decode response';
+    }
+    return this.createReceived(token, site, decoded);
+  }
+
+  /** The token's own checks, in Skupper's order; where to POST, or the error. */
+  protected checkPreconditions(token: AccessToken): Target | string {
+    const spec = token.spec ?? ({} as AccessToken['spec']);
+    if (!spec.ca) return 'token does not have a CA';
+    // Go's url.Parse decides what parses and what the scheme is (it lower-cases it); WHATWG's URL parser
+    // refuses URLs Go accepts ("", "localhost/x") and accepts some Go refuses ("https://x/%zz").
+    let parsed: GoUrl;
+    try {
+      parsed = parseGoUrl(spec.url ?? '');
+    } catch (e) {
+      return `could not parse token url: ${(e as Error).message}`;
+    }
+    if (parsed.scheme !== 'https') return 'token url scheme must be https';
+    const displayUrl = goUrlString(parsed);
+    // net/http's transport refuses a URL without a host before dialling
+    if (parsed.host === '') return `Controller got error: Post ${goQuote(displayUrl)}: http: no Host in request URL`;
+    try {
+      return { url: new URL(spec.url ?? ''), displayUrl };
+    } catch {
+      // Go parsed it but cannot dial it (a port beyond 65535, a host Node will not take)
+      const port = /:(\d+)$/.exec(parsed.host)?.[1];
+      const reason = port !== undefined && Number(port) > 65535 ? `dial tcp: address ${port}: invalid port` : `dial tcp: lookup ${parsed.host}: no such host`;
+      return `Controller got error: Post ${goQuote(displayUrl)}: ${reason}`;
+    }
+  }
+
+  /** The POST: TLS 1.3 or newer, only the token's CA, bounded in time, redirects not followed. */
+  protected send(target: Target, token: AccessToken, site: SiteRef, signal: AbortSignal): Promise<RedeemResponse> {
+    return postCode(this.postOptions(target, token, site, signal));
+  }
+
+  protected postOptions(target: Target, token: AccessToken, site: SiteRef, signal: AbortSignal): PostCodeOptions {
+    return {
+      url: target.url,
+      displayUrl: target.displayUrl,
+      code: token.spec.code ?? '',
+      ca: token.spec.ca,
+      headers: this.requestHeaders(token, site),
+      timeoutMs: this.timeoutMs,
+      signal,
+    };
+  }
+
+  protected requestHeaders(token: AccessToken, site: SiteRef): Record<string, string> {
+    return { name: token.metadata.name, subject: site.uid };
+  }
+
+  protected failedResponseMessage(response: RedeemResponse): string {
+    return `Controller got failed response: ${response.status} (${response.statusText}) ${response.body.trim()}`;
+  }
+
+  protected decode(body: string): { secret: Secret; links: Link[] } {
+    return decodeRedemptionResponse(body);
+  }
+
+  /** Creates the Secret, then each Link, in the token's namespace; stops at the first failure, no rollback. */
+  protected async createReceived(token: AccessToken, site: SiteRef, decoded: { secret: Secret; links: Link[] }): Promise<string | undefined> {
+    const namespace = token.metadata.namespace ?? site.namespace;
+    const secret: Secret = {
+      ...decoded.secret,
+      metadata: { ...decoded.secret.metadata, namespace, ownerReferences: this.ownerReferences(site) },
+    };
+    try {
+      await this.store.createSecret(namespace, secret);
+    } catch (e) {
+      return `Controller could not create received secret: ${(e as Error).message}`;
+    }
+    for (const received of decoded.links) {
+      const link: Link = {
+        ...received,
+        metadata: { ...received.metadata, namespace, ownerReferences: this.ownerReferences(site) },
+        spec: { ...received.spec },
+      };
+      if ((token.spec.linkCost ?? 0) > 0) link.spec.cost = token.spec.linkCost;
+      try {
+        await this.store.createLink(namespace, link);
+      } catch (e) {
+        return `Controller could not create received link: ${(e as Error).message}`;
+      }
+    }
+    return undefined;
+  }
+
+  protected ownerReferences(site: SiteRef) {
+    return siteOwnerReference(site);
+  }
+
+  /** Writes the outcome as SetRedeemed does; returns the token to store, or undefined when nothing changed. */
+  protected recordOutcome(token: AccessToken, error: string | undefined): AccessToken | undefined {
+    const updated: AccessToken = structuredClone(token);
+    return setRedeemed(updated, error, this.now()) ? updated : undefined;
+  }
+
+  private async withAbort<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const abort = new AbortController();
+    this.inFlight.add(abort);
+    try {
+      return await call(abort.signal);
+    } finally {
+      this.inFlight.delete(abort);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+// Waiting for an implementation's outcome. Implementations may redeem in the background, so the suite
+// polls observe() until the token settles or a deadline passes; one that never settles fails with what
+// was last observed, never hangs the run. An implementation that reports its changes (waitForChange)
+// is observed at each change instead of on a timer.
+import type { Implementation, Observation, Site } from '../../adapters/contract.ts';
+import { tokenOutcome, type Outcome } from '../../model/conditions.ts';
+import { toYaml, type AccessToken } from '../../model/resources.ts';
+
+/** A token's status as a comparable string: a change means the implementation acted. */
+export function statusFingerprint(token: AccessToken | undefined): string {
+  return JSON.stringify(token?.status ?? null);
+}
+
+export class SettleTimeoutError extends Error {
+  override name = 'SettleTimeoutError';
+}
+
+export interface SettleOptions {
+  /** Give up after this long. */
+  timeoutMs: number;
+  /** The status fingerprint before the action; a settled status must differ from it, unless quietMs passed. */
+  changedFrom?: string;
+  /** When the action happened (performance.now()). */
+  since?: number;
+  /**
+   * How long after the action an unchanged settled status counts as the answer. 0 suits implementations
+   * that finish their work before apply()/resync() return.
+   */
+  quietMs?: number;
+  pollMs?: number;
+  /** Redacts what goes into error messages. */
+  redact?: (text: string) => string;
+}
+
+export interface Settled {
+  token: AccessToken;
+  outcome: Exclude<Outcome, 'pending'>;
+  observation: Observation;
+}
+
+export function describeToken(name: string, token: AccessToken | undefined): string {
+  if (!token) return `no AccessToken named "${name}" was observed`;
+  return token.status ? `status of "${name}":\n${toYaml(token.status).trimEnd()}` : `AccessToken "${name}" has no status`;
+}
+
+/**
+ * Longest wait on waitForChange() before observing again anyway: a change that came between observe()
+ * and waitForChange() is then seen this late at worst, as with polling.
+ */
+export const CHANGE_WAIT_CAP_MS = 50;
+
+/**
+ * Pauses until the implementation reports a change (at most `ms`), or for `ms` when it reports none.
+ * Waking at the change, the next observe() sees the state that change made: the first settled status an
+ * action produced, even when the implementation writes another a few milliseconds later (a Kubernetes
+ * controller's extra attempt after its own status write).
+ */
+async function pause(impl: Implementation, site: Site, ms: number): Promise<void> {
+  if (ms <= 0) return;
+  if (impl.waitForChange) {
+    try {
+      await impl.waitForChange(site, ms);
+      return;
+    } catch {
+      // fall back to the timer
+    }
+  }
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls until the named token's outcome is settled (see SettleOptions), or throws SettleTimeoutError. */
+export async function waitForSettledToken(impl: Implementation, site: Site, name: string, options: SettleOptions): Promise<Settled> {
+  const start = options.since ?? performance.now();
+  const deadline = performance.now() + options.timeoutMs;
+  const quietMs = options.quietMs ?? 0;
+  let pollMs = options.pollMs ?? 2;
+  let last: Observation | undefined;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      last = await impl.observe(site);
+      lastError = undefined;
+      const token = last.accessTokens.find((t) => t.metadata?.name === name);
+      const outcome = tokenOutcome(token);
+      if (token && outcome !== 'pending') {
+        const changed = options.changedFrom === undefined || statusFingerprint(token) !== options.changedFrom;
+        if (changed || performance.now() - start >= quietMs) return { token, outcome, observation: last };
+      }
+    } catch (e) {
+      lastError = e;
+    }
+    if (performance.now() >= deadline) {
+      const token = last?.accessTokens.find((t) => t.metadata?.name === name);
+      const what = lastError ? `observe() failed: ${(lastError as Error).message}` : describeToken(name, token);
+      const text = `AccessToken "${name}" did not settle within ${options.timeoutMs} ms; last observed ${what}`;
+      throw new SettleTimeoutError(options.redact ? options.redact(text) : text);
+    }
+    if (impl.waitForChange) {
+      // wake at the next change, at the deadline, or when an unchanged status starts to count
+      const now = performance.now();
+      const quietEnds = start + quietMs - now;
+      await pause(impl, site, Math.min(deadline - now, quietEnds > 0 ? quietEnds : Infinity, CHANGE_WAIT_CAP_MS));
+    } else {
+      await new Promise((r) => setTimeout(r, pollMs));
+      pollMs = Math.min(pollMs * 2, 50);
+    }
+  }
+}
+
+/** Waits out the quiet period after an action, then observes once (for "nothing else happened" checks). */
+export async function observeAfterQuiet(impl: Implementation, site: Site, since: number, quietMs: number): Promise<Observation> {
+  const remaining = since + quietMs - performance.now();
+  if (remaining > 0) await new Promise((r) => setTimeout(r, remaining));
+  return impl.observe(site);
+}

@@ -1,0 +1,240 @@
+// Proving the suite discriminates (issue 3 §4): every rule in the catalogue is passed by the reference and
+// failed by at least one deliberately broken implementation — the reference with one behaviour changed —
+// that declares it in `breaks`. A rule added without such a broken implementation fails this test.
+//
+// Speed: the runs share one process and one loaded support library (cucumber imports the step modules
+// only once per process), so each broken implementation costs a few scenarios, not a process start. The slow rules (a
+// grant service that never answers; a wait of a second) run in child processes alongside.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { AstBuilder, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin';
+import { IdGenerator } from '@cucumber/messages';
+import type { ISupportCodeLibrary } from '@cucumber/cucumber/api';
+import { featuresDir, runSuite } from '../../cli/run.ts';
+import { loadCatalogue, REQUIREMENT_ID } from '../../reports/catalogue.ts';
+import type { RunResult } from '../../reports/results.ts';
+import type { ChildResult, ChildRun } from './run-suite-child.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+
+/** Rules no broken implementation here breaks, each with the reason and where it is proved instead. */
+export const PROVED_ELSEWHERE: Record<string, string> = {
+  'AT-TRUST-004':
+    'proved by the command-adapter fixture (test/fixtures/command/redeem.py, which can skip only the validity-date ' +
+    "check with OpenSSL's X509_V_FLAG_NO_CHECK_TIME): Node's TLS offers no such flag, and accepting an expired " +
+    'certificate otherwise means switching verification off, which this project never does in TypeScript',
+};
+
+interface Broken {
+  name: string;
+  /** the `--impl` value */
+  impl: string;
+  /** fixtures/broken: breaks a MUST rule, so a run exits 1; test/fixtures/broken: SHOULD rules only, exit 0 */
+  bundled: boolean;
+  breaks: string[];
+}
+
+/** Every module of the directory that default-exports create(options); each must say what it breaks. */
+async function brokenIn(dir: string, bundled: boolean): Promise<Broken[]> {
+  const out: Broken[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+    const module = (await import(pathToFileURL(join(dir, file)).href)) as { default?: unknown; breaks?: unknown };
+    if (typeof module.default !== 'function') continue; // a helper (none in these folders; kept for safety)
+    const name = file.replace(/\.ts$/, '');
+    assert.ok(
+      Array.isArray(module.breaks) && module.breaks.length > 0 && module.breaks.every((id) => typeof id === 'string'),
+      `${dir}/${file} exports no \`breaks\`: the requirement IDs it must fail`,
+    );
+    out.push({ name, impl: bundled ? `broken/${name}` : join(dir, file), bundled, breaks: module.breaks as string[] });
+  }
+  return out;
+}
+
+/** Requirements whose every scenario is tagged @slow: a `not @slow` run leaves them out. */
+function slowOnlyRequirements(): Set<string> {
+  const out = new Set<string>();
+  const isSlow = (tags: readonly { name: string }[]) => tags.some((t) => t.name === '@slow');
+  for (const file of readdirSync(featuresDir).filter((f) => f.endsWith('.feature'))) {
+    const parser = new Parser(new AstBuilder(IdGenerator.incrementing()), new GherkinClassicTokenMatcher());
+    const feature = parser.parse(readFileSync(join(featuresDir, file), 'utf8')).feature;
+    for (const rule of (feature?.children ?? []).map((c) => c.rule).filter((r) => r !== undefined)) {
+      const id = rule.tags.map((t) => t.name.slice(1)).find((t) => REQUIREMENT_ID.test(t));
+      const scenarios = rule.children.map((c) => c.scenario).filter((s) => s !== undefined);
+      const slow = isSlow(feature!.tags) || isSlow(rule.tags);
+      if (id && scenarios.every((s) => slow || isSlow(s.tags) || (s.examples.length > 0 && s.examples.every((e) => isSlow(e.tags))))) out.add(id);
+    }
+  }
+  return out;
+}
+
+/** The child processes still running: a filtered test run (--test-name-pattern) need not wait for them. */
+const children = new Set<ReturnType<typeof spawn>>();
+function track(child: ReturnType<typeof spawn>): void {
+  children.add(child);
+  child.on('close', () => children.delete(child));
+}
+
+/** One run of the suite in a child process (run-suite-child.ts). */
+function runInChild(run: ChildRun): Promise<ChildResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/features/run-suite-child.ts'), JSON.stringify(run)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    track(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = stdout.trim().split('\n').pop() ?? '';
+      try {
+        resolvePromise(JSON.parse(last) as ChildResult);
+      } catch {
+        reject(new Error(`the child run ${JSON.stringify(run)} ended with ${code} and no result:\n${stdout}\n${stderr}`));
+      }
+    });
+  });
+}
+
+/** The CLI as users run it. */
+function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    track(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (status) => resolvePromise({ status, stdout, stderr }));
+  });
+}
+
+const catalogue = loadCatalogue(featuresDir);
+const levels = new Map(catalogue.map((r) => [r.id, r.level]));
+const slowOnly = slowOnlyRequirements();
+const brokenImplementations = [
+  ...(await brokenIn(join(root, 'fixtures/broken'), true)),
+  ...(await brokenIn(join(root, 'test/fixtures/broken'), false)),
+];
+/** Mutants whose rules need the slow scenarios run in a child process, the rest in this one. */
+const needsSlow = (m: Broken) => m.breaks.some((id) => slowOnly.has(id));
+const reportDir = mkdtempSync(join(tmpdir(), 'accesstoken-conformance-discrimination-'));
+
+// The runs in this process go one after another (the suite's worker state is per process); the support
+// library the first run loads is handed to the next.
+let support: ISupportCodeLibrary | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+function runHere(impl: string, requirements: string[], tags: string | undefined): Promise<{ result: RunResult; exitCode: number }> {
+  const run = queue.then(async () => {
+    const out = await runSuite({ impl, implOptions: {}, tags, requirements, reportDir, timeoutSeconds: 15, quietMs: 0, parallel: 0, progress: false, support });
+    support = out.support;
+    return out;
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+// The child processes run alongside the in-process runs; each test awaits its own. The two that mostly
+// wait (a grant service that never answers: 10 s for the reference, 20 s for no-timeout) start at once,
+// the others once this process's own reference run, which they would slow down, is over.
+const slowBrokenRuns = new Map<string, Promise<ChildResult>>();
+const waitsLong = (m: Broken) => m.breaks.includes('AT-REQ-007');
+let referenceSlow: Promise<ChildResult>;
+before(() => {
+  referenceSlow = runInChild({ impl: 'reference', tags: '@slow' });
+  for (const m of brokenImplementations.filter(waitsLong)) slowBrokenRuns.set(m.name, runInChild({ impl: m.impl, requirements: m.breaks }));
+  for (const p of [referenceSlow, ...slowBrokenRuns.values()]) p.catch(() => undefined);
+});
+let redirectsCli: ReturnType<typeof cli> | undefined;
+function startBackground() {
+  for (const m of brokenImplementations.filter(needsSlow)) {
+    if (!slowBrokenRuns.has(m.name)) slowBrokenRuns.set(m.name, runInChild({ impl: m.impl, requirements: m.breaks }));
+  }
+  redirectsCli ??= cli(['run', '--impl', 'broken/follows-redirects', '--quiet', '--tags', 'not @slow', '--quiet-period', '0', '--report-dir', join(reportDir, 'cli')]);
+  for (const p of [redirectsCli, ...slowBrokenRuns.values()]) p.catch(() => undefined);
+}
+
+after(() => {
+  for (const child of children) child.kill();
+  rmSync(reportDir, { recursive: true, force: true });
+});
+
+describe('the suite discriminates', () => {
+  test('every rule in the catalogue is broken by a broken implementation, or proved elsewhere for a stated reason', () => {
+    const broken = new Set(brokenImplementations.flatMap((m) => m.breaks));
+    for (const id of [...broken, ...Object.keys(PROVED_ELSEWHERE)]) assert.ok(levels.has(id), `${id} is not in the catalogue`);
+    const unproved = catalogue.map((r) => r.id).filter((id) => !broken.has(id) && !PROVED_ELSEWHERE[id]);
+    assert.deepEqual(unproved, [], `no broken implementation breaks ${unproved.join(', ')}: add one to fixtures/broken (MUST) or test/fixtures/broken (SHOULD)`);
+    for (const id of Object.keys(PROVED_ELSEWHERE)) assert.ok(!broken.has(id), `${id} is broken by a broken implementation now: drop it from PROVED_ELSEWHERE`);
+  });
+
+  test('bundled brokenImplementations break a MUST rule; the others break SHOULD rules only', () => {
+    for (const m of brokenImplementations) {
+      const must = m.breaks.filter((id) => levels.get(id) === 'MUST');
+      if (m.bundled) assert.ok(must.length > 0, `broken/${m.name} breaks no MUST rule: move it to test/fixtures/broken`);
+      else assert.deepEqual(must, [], `${m.name} breaks MUST rules: move it to fixtures/broken`);
+    }
+  });
+
+  // First the runs in this process, while the child processes wait out their slow scenarios.
+  test('the reference passes every rule but the slow ones in a "not @slow" run', async () => {
+    const { result, exitCode } = await runHere('reference', [], 'not @slow').finally(startBackground);
+    assert.equal(exitCode, 0);
+    const notPassed = result.requirements.filter((r) => r.result !== 'passed' && !slowOnly.has(r.id)).map((r) => `${r.id}: ${r.result}`);
+    assert.deepEqual(notPassed, []);
+    const leftOut = result.requirements.filter((r) => r.result === 'not-run').map((r) => r.id);
+    assert.deepEqual(leftOut.sort(), [...slowOnly].sort(), 'a "not @slow" run leaves out exactly the rules whose scenarios are all @slow');
+  });
+
+  const brokenTest = (m: Broken) =>
+    test(`${m.bundled ? 'broken/' : ''}${m.name} fails ${m.breaks.join(', ')} (${m.bundled ? 'exit 1' : 'exit 0 with warnings'})`, async () => {
+      let exitCode: number;
+      let outcome: (id: string) => string | undefined;
+      if (needsSlow(m)) {
+        startBackground();
+        const r = await slowBrokenRuns.get(m.name)!;
+        exitCode = r.exitCode;
+        outcome = (id) => r.requirements[id];
+      } else {
+        const r = await runHere(m.impl, m.breaks, 'not @slow');
+        exitCode = r.exitCode;
+        outcome = (id) => r.result.requirements.find((q) => q.id === id)?.result;
+      }
+      const missed = m.breaks
+        .map((id) => ({ id, want: levels.get(id) === 'MUST' ? 'failed' : 'warning', got: outcome(id) }))
+        .filter((x) => x.got !== x.want)
+        .map((x) => `${x.id}: ${x.got}, expected ${x.want}`);
+      assert.deepEqual(missed, [], `the suite did not catch ${m.name}`);
+      assert.equal(exitCode, m.bundled ? 1 : 0);
+    });
+
+  for (const m of brokenImplementations.filter((x) => !needsSlow(x))) brokenTest(m);
+
+  // Then the runs in child processes.
+  test('the reference passes the slow rules in an "@slow" run', async () => {
+    const slow = await referenceSlow;
+    assert.equal(slow.exitCode, 0, `the reference's @slow run: ${slow.verdict}`);
+    const notPassed = [...slowOnly].filter((id) => slow.requirements[id] !== 'passed').map((id) => `${id}: ${slow.requirements[id]}`);
+    assert.deepEqual(notPassed, []);
+  });
+
+  for (const m of brokenImplementations.filter(needsSlow)) brokenTest(m);
+
+  test('the CLI: run --impl broken/follows-redirects exits 1, and its summary names AT-REQ-006 and nothing else', async () => {
+    startBackground();
+    const r = await redirectsCli!;
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^FAILED AT-REQ-006 \(MUST\)/m);
+    const named = [...r.stdout.matchAll(/^(?:FAILED|WARNING) (AT-[A-Z]+-\d{3})/gm)].map((x) => x[1]);
+    assert.deepEqual(named, ['AT-REQ-006'], 'the broken implementation differs from the reference in one behaviour only');
+    assert.match(r.stdout, /Verdict: Not conformant/);
+  });
+});

@@ -1,0 +1,104 @@
+// The other grant service a redirect points to (mockttp), and the proof that nothing follows a redirect.
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { ForeignGrantService } from '../../../simulator/grant-service/foreign-service.ts';
+import { GrantService } from '../../../simulator/grant-service/service.ts';
+import { getRunPki } from '../../../simulator/pki.ts';
+import { InMemoryStore } from '../../../simulator/redeemer/memory-store.ts';
+import { postCode, TransportError } from '../../../simulator/redeemer/client.ts';
+import { ReferenceRedeemer } from '../../../simulator/redeemer/redeemer.ts';
+import { findCondition } from '../../../model/conditions.ts';
+import { cn, httpsRequest, parseRedemption, secretCertificate } from '../support.ts';
+
+let service: GrantService;
+let foreign: ForeignGrantService;
+
+before(async () => {
+  // loading mockttp takes the main thread for a second; the run PKI's keys are made on the thread pool
+  // meanwhile, so the two overlap instead of adding up
+  const [pki, { ForeignGrantService }] = await Promise.all([getRunPki(), import('../../../simulator/grant-service/foreign-service.ts')]);
+  service = await GrantService.start({ pki });
+  foreign = await ForeignGrantService.start(pki);
+});
+after(async () => {
+  await foreign.stop();
+  await service.stop();
+});
+
+describe('the foreign grant service', () => {
+  test('is addressed as https://localhost:PORT', () => {
+    assert.match(foreign.url, /^https:\/\/localhost:\d+$/);
+  });
+
+  test('answers a POST from a client trusting the run CA with 200 and a valid redemption, and sees it', async () => {
+    const before = (await foreign.requests()).length;
+    const answer = await httpsRequest(`${foreign.url}/some-grant`, {
+      body: 'any-code',
+      ca: service.pki.ca.certPem,
+      servername: 'localhost',
+      headers: { name: 'redirected-token', subject: 'site-uid-x' },
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.tlsVersion, 'TLSv1.3');
+    const { secret, links } = parseRedemption(answer.body);
+    assert.equal(secret.metadata.name, 'redirected-token');
+    assert.equal(cn(secretCertificate(secret)), 'site-uid-x');
+    assert.equal(secretCertificate(secret).verify(new X509Certificate(service.pki.ca.certPem).publicKey), true);
+    assert.deepEqual(links.map((l) => l.metadata.name), ['redirected-token']);
+
+    const seen = (await foreign.requests()).slice(before);
+    assert.equal(seen.length, 1);
+    assert.deepEqual(
+      { method: seen[0].method, path: seen[0].path, body: seen[0].body, name: seen[0].headers.name, subject: seen[0].headers.subject, protocol: seen[0].protocol },
+      { method: 'POST', path: '/some-grant', body: 'any-code', name: 'redirected-token', subject: 'site-uid-x', protocol: 'https' },
+    );
+  });
+
+  test('is also reachable by the redeem client (TLS 1.3, only the token CA trusted)', async () => {
+    const answer = await postCode({ url: new URL(`${foreign.url}/g`), code: 'c', ca: service.pki.ca.certPem, headers: { name: 'n' } });
+    assert.equal(answer.status, 200);
+  });
+
+  test('sees requests other than POST too, and refuses them', async () => {
+    const before = (await foreign.requests()).length;
+    const answer = await httpsRequest(`${foreign.url}/g`, { method: 'GET', ca: service.pki.ca.certPem });
+    assert.equal(answer.status, 405);
+    const seen = (await foreign.requests()).slice(before);
+    assert.deepEqual(seen.map((r) => r.method), ['GET']);
+  });
+
+  test('is refused by a client that trusts another CA, and sees nothing', async () => {
+    const before = (await foreign.requests()).length;
+    await assert.rejects(
+      postCode({ url: new URL(`${foreign.url}/g`), code: 'c', ca: service.pki.unrelatedCa.certPem, headers: {} }),
+      (e: Error) => e instanceof TransportError && /verification failed/.test(e.message),
+    );
+    assert.equal((await foreign.requests()).length, before);
+  });
+});
+
+describe('a redirect to the foreign grant service', () => {
+  test('is not followed by the reference redeemer: the token ends in Error with a 307 message and the foreign service saw nothing', async () => {
+    const before = await foreign.requests();
+    const store = new InMemoryStore();
+    const site = { name: 'site', namespace: 'redirected', uid: 'site-uid' };
+    store.setSite(site);
+    const redeemer = new ReferenceRedeemer(store);
+    const grant = service.createGrant();
+    service.redirectTo(`${foreign.url}/x`, 307, 1);
+
+    await redeemer.checkAccessToken(store.applyAccessToken(site.namespace, grant.accessToken('tok')));
+
+    const token = store.getAccessToken(site.namespace, 'tok')!;
+    assert.equal(token.status?.status, 'Error');
+    assert.match(token.status?.message ?? '', /^Controller got failed response: 307 \(Temporary Redirect\) /);
+    assert.ok(token.status?.message?.includes(`${foreign.url}/x`), token.status?.message);
+    assert.equal(findCondition(token, 'Redeemed')?.status, 'False');
+    assert.deepEqual(store.listSecrets(site.namespace), []);
+    assert.deepEqual(store.listLinks(site.namespace), []);
+    assert.equal(grant.redemptions, 0);
+    assert.deepEqual(service.requests().map((r) => r.answer.status), [307]);
+    assert.deepEqual(await foreign.requests(), before);
+  });
+});
