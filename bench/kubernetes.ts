@@ -41,7 +41,7 @@ function newestSource(): number {
 }
 
 function ensureFreshBuild(): void {
-  const built = join(root, 'dist', 'cli', 'main.js');
+  const built = join(root, 'dist', 'cli', 'bin.js');
   if (existsSync(built) && statSync(built).mtimeMs >= newestSource()) return;
   execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 }

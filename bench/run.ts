@@ -4,7 +4,8 @@
 //  - per-scenario time inside the run, next to the floor: a plain script's fresh TLS 1.3 POSTs to the
 //    same grant service; the difference is what the suite adds per scenario.
 //  - then, when a cluster is at hand, the same through the Kubernetes adapter (bench/kubernetes.ts)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { runCliSync } from '../harness/cli.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,7 +48,6 @@ async function floor(count: number): Promise<number[]> {
   return times;
 }
 
-const cli = join(root, 'dist', 'cli', 'main.js');
 // always build: figures from a stale dist/ would measure old code
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 
@@ -57,7 +57,7 @@ let scenarios = 0;
 for (let i = 0; i < RUNS; i++) {
   const dir = mkdtempSync(join(tmpdir(), 'atc-bench-'));
   const t = performance.now();
-  const r = spawnSync(process.execPath, [cli, 'run', '--tags', 'not @slow', '--quiet', '--report-dir', dir], { cwd: root, encoding: 'utf8' });
+  const r = runCliSync(['run', '--tags', 'not @slow', '--quiet', '--report-dir', dir], { built: true });
   walls.push(performance.now() - t);
   if (r.status !== 0) throw new Error(`run ${i + 1} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
   const durations = scenarioDurations(join(dir, 'messages.ndjson'));

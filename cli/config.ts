@@ -1,13 +1,11 @@
 // conformance.yaml: what a team keeps in its repository so the gate runs the same way every time.
 // Flags override it. Unknown keys and bad values are errors that name them (exit 2).
-import parseTagExpression from '@cucumber/tag-expressions';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { KNOWN_FEATURES } from '../adapters/contract.ts';
-import { packageRoot } from '../model/package.ts';
 import { isObject } from '../model/text.ts';
-import { loadCatalogue, REQUIREMENT_ID } from '../reports/catalogue.ts';
+import { selectionProblem, suiteCatalogue } from './selection.ts';
 import type { BaselineEntry, ImplementationInfo } from '../reports/results.ts';
 import { UsageError } from './errors.ts';
 
@@ -77,18 +75,12 @@ function str(file: string, key: string, v: unknown): string | undefined {
   return v;
 }
 
-let catalogueIds: Set<string> | undefined;
-function knownRequirementIds(): Set<string> {
-  catalogueIds ??= new Set(loadCatalogue(join(packageRoot, 'features')).map((r) => r.id));
-  return catalogueIds;
-}
-
 /** Requirement IDs that must exist in the catalogue; the first that does not is named. */
 function requirementIds(file: string, key: string, ids: string[]): string[] {
-  const known = knownRequirementIds();
   for (const id of ids) {
-    if (!REQUIREMENT_ID.test(id)) fail(file, `"${key}": "${id}" is not a requirement ID (AT-XXX-000)`);
-    if (!known.has(id)) fail(file, `"${key}": ${id} is not a requirement in the catalogue (see "accesstoken-conformance list")`);
+    const problem = selectionProblem(suiteCatalogue(), { requirements: [id] });
+    if (problem?.kind === 'unknown-ids' && problem.malformed.length > 0) fail(file, `"${key}": "${id}" is not a requirement ID (AT-XXX-000)`);
+    if (problem) fail(file, `"${key}": ${id} is not a requirement in the catalogue (see "accesstoken-conformance list")`);
   }
   return ids;
 }
@@ -159,13 +151,8 @@ export function parseRunConfig(file: string, raw: unknown): RunConfig {
     if (!Object.hasOwn(KNOWN_FEATURES, f)) fail(file, `"features": "${f}" is not a known feature (${Object.keys(KNOWN_FEATURES).join(', ')})`);
   }
   config.tags = str(file, 'tags', raw.tags);
-  if (config.tags !== undefined) {
-    try {
-      parseTagExpression(config.tags);
-    } catch (e) {
-      fail(file, `"tags": "${config.tags}" is not a tag expression: ${String((e as Error).message).split('\n')[0]}`);
-    }
-  }
+  const tagProblem = selectionProblem(suiteCatalogue(), { tags: config.tags });
+  if (tagProblem?.kind === 'tags') fail(file, `"tags": "${config.tags}" is not a tag expression: ${tagProblem.detail}`);
   config.requirements = strings(file, 'requirements', raw.requirements);
   if (config.requirements) requirementIds(file, 'requirements', config.requirements);
   const reportDir = str(file, 'reportDir', raw.reportDir);

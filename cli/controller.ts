@@ -1,10 +1,9 @@
 // `controller`: the reference redeemer as a Kubernetes controller, until SIGINT or SIGTERM.
-import type { ParseArgsConfig } from 'node:util';
 import { firstLine } from '../model/text.ts';
 import { UsageError } from './errors.ts';
-import type { Flags } from './main.ts';
+import { parse } from './args.ts';
 
-export async function controllerCommand(argv: string[], parse: (argv: string[], options: ParseArgsConfig['options']) => { values: Flags }): Promise<number> {
+export async function controllerCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     kubeconfig: { type: 'string' },
     context: { type: 'string' },

@@ -1,67 +1,12 @@
-#!/usr/bin/env node
-// accesstoken-conformance: run | list | serve | controller
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+// accesstoken-conformance: run | list | serve | controller. Importing this module runs nothing: cli/bin.ts
+// is the installed command, tests call main() directly or spawn bin.ts.
+import { keyValues, parse, positiveNumber, RUN_OPTIONS, USAGE } from './args.ts';
 import { ConfigurationError } from '../adapters/load.ts';
-import { CatalogueError, loadCatalogue } from '../reports/catalogue.ts';
+import { CatalogueError } from '../reports/catalogue.ts';
 import { UsageError } from './errors.ts';
-import { featuresDir, runSuite } from './run.ts';
+import { runSuite } from './run.ts';
+import { suiteCatalogue } from './selection.ts';
 import { formatSummary } from './summary.ts';
-
-const USAGE = `usage: accesstoken-conformance [run] [--impl reference|kubernetes|command|broken/<name>|./module.js]
-                                 [--impl-option key=value]... [--tags EXPR] [--requirement ID]...
-                                 [--report-dir DIR] [--timeout SECONDS] [--parallel N] [--config FILE]
-       accesstoken-conformance list [--json]
-       accesstoken-conformance serve [--redemptions N] [--expiration DURATION] [--code CODE]
-                                 [--endpoint host:port[/group]]... [--token-file FILE] [--port N] [--host HOST]
-       accesstoken-conformance controller [--kubeconfig FILE] [--context NAME] [--namespace NS]`;
-
-export type Flags = Record<string, string | string[] | boolean | undefined>;
-
-export function parse(argv: string[], options: ParseArgsConfig['options']): { values: Flags } {
-  try {
-    return parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' }, ...options }, strict: true, allowPositionals: false });
-  } catch (e) {
-    throw new UsageError(String((e as Error).message).split('\n')[0].replace(/\. To specify.*$/, ''));
-  }
-}
-
-function keyValues(list: string[] | undefined, flag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of list ?? []) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`${flag} ${item}: expected key=value`);
-    out[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return out;
-}
-
-function positiveNumber(value: string | undefined, flag: string, fallback: number, { integer = false, min = 0 } = {}): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`${flag} ${value}: expected ${integer ? 'a whole number' : 'a number'} of at least ${min}`);
-  }
-  return n;
-}
-
-export const RUN_OPTIONS = {
-  impl: { type: 'string' },
-  'impl-option': { type: 'string', multiple: true },
-  tags: { type: 'string' },
-  requirement: { type: 'string', multiple: true },
-  'report-dir': { type: 'string' },
-  timeout: { type: 'string' },
-  'quiet-period': { type: 'string' },
-  parallel: { type: 'string' },
-  config: { type: 'string' },
-  baseline: { type: 'string' },
-  'grant-host': { type: 'string' },
-  'listen-host': { type: 'string' },
-  kubeconfig: { type: 'string' },
-  context: { type: 'string' },
-  namespace: { type: 'string' },
-  quiet: { type: 'boolean' },
-} as const;
 
 async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, RUN_OPTIONS);
@@ -103,7 +48,7 @@ async function list(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const catalogue = loadCatalogue(featuresDir);
+  const catalogue = suiteCatalogue();
   if (values.json) {
     console.log(JSON.stringify(catalogue.map(({ id, level, family, statement, source, features }) => ({ id, level, family, statement, source, features })), null, 2));
     return 0;
@@ -127,8 +72,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (first) {
       case 'run': return await run(rest);
       case 'list': return await list(rest);
-      case 'serve': return await (await import('./serve.ts')).serve(rest, parse);
-      case 'controller': return await (await import('./controller.ts')).controllerCommand(rest, parse);
+      case 'serve': return await (await import('./serve.ts')).serve(rest);
+      case 'controller': return await (await import('./controller.ts')).controllerCommand(rest);
       default: throw new UsageError(`unknown command "${first}" (run, list, serve, controller)`);
     }
   } catch (e) {
@@ -139,7 +84,3 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
 }
-
-const exitCode = await main(process.argv.slice(2));
-// Leave cleanly: nothing of ours should still be running; the exit code is the gate's answer.
-process.exitCode = exitCode;

@@ -1,23 +1,21 @@
 // `run`: the suite against one implementation, through cucumber's API, then the verdict.
-import parseTagExpression from '@cucumber/tag-expressions';
 import { loadConfiguration, loadSources, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import { mkdirSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadImplementation } from '../adapters/load.ts';
-import { packageRoot, suiteVersion } from '../model/package.ts';
+import { codeRoot, moduleExt, suiteVersion } from '../model/package.ts';
 import { firstLine } from '../model/text.ts';
-import { loadCatalogue, type Requirement } from '../reports/catalogue.ts';
-import { MessageCollector, summarise, type BaselineEntry, type ImplementationInfo, type RunResult } from '../reports/results.ts';
+import { MessageCollector } from '../reports/messages.ts';
+import { summarise } from '../reports/rollup.ts';
+import type { BaselineEntry, ImplementationInfo, RunResult } from '../reports/results.ts';
 import type { SuiteParameters } from '../steps/support/parameters.ts';
 import { UsageError } from './errors.ts';
+import { featuresDir, selectionProblem, suiteCatalogue, tagExpression } from './selection.ts';
 import { getRunPki, runHosts } from '../simulator/pki.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ext = extname(fileURLToPath(import.meta.url));
-const stepsGlob = join(resolve(here, '..'), 'steps', '**', `*${ext}`);
-export const featuresDir = join(packageRoot, 'features');
+const stepsGlob = join(codeRoot, 'steps', '**', `*${moduleExt}`);
+export { featuresDir };
 
 export interface RunOptions {
   impl: string;
@@ -48,26 +46,14 @@ export interface RunOptions {
   support?: ISupportCodeLibrary;
 }
 
-/** The tag expression a run uses: the user's tags, narrowed to the requested requirement IDs. */
-export function tagExpression(tags: string | undefined, requirements: string[]): string | undefined {
-  const parts: string[] = [];
-  if (tags) parts.push(`(${tags})`);
-  if (requirements.length > 0) parts.push(`(${requirements.map((id) => `@${id}`).join(' or ')})`);
-  return parts.length > 0 ? parts.join(' and ') : undefined;
-}
-
-export function validateRequirements(catalogue: Requirement[], ids: string[]): void {
-  const known = new Set(catalogue.map((r) => r.id));
-  const unknown = ids.filter((id) => !known.has(id));
-  if (unknown.length > 0) throw new UsageError(`--requirement ${unknown.join(', ')}: not in the catalogue (see "accesstoken-conformance list")`);
-}
-
 export async function runSuite(
   options: RunOptions,
 ): Promise<{ result: RunResult; exitCode: number; files: string[]; support: ISupportCodeLibrary }> {
   const stdout = options.stdout ?? process.stdout;
-  const catalogue = loadCatalogue(featuresDir);
-  validateRequirements(catalogue, options.requirements);
+  const catalogue = suiteCatalogue();
+  const problem = selectionProblem(catalogue, { tags: options.tags, requirements: options.requirements });
+  if (problem?.kind === 'tags') throw new UsageError(`--tags ${problem.tags}: ${problem.detail}`);
+  if (problem?.kind === 'unknown-ids') throw new UsageError(`--requirement ${problem.ids.join(', ')}: not in the catalogue (see "accesstoken-conformance list")`);
   for (const b of options.baseline ?? []) {
     if (!catalogue.some((r) => r.id === b.id)) throw new UsageError(`baseline: ${b.id} is not a requirement in the catalogue`);
   }
@@ -121,13 +107,6 @@ export async function runSuite(
       strict: true,
     },
   });
-  if (options.tags) {
-    try {
-      parseTagExpression(options.tags);
-    } catch (e) {
-      throw new UsageError(`--tags ${options.tags}: ${firstLine(e)}`);
-    }
-  }
   // A selection that matches nothing is a mistake, not a pass.
   let planned: number;
   try {

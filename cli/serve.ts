@@ -1,13 +1,12 @@
 // `serve`: the grant service standalone, for testing an implementation by hand.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ParseArgsConfig } from 'node:util';
 import { GrantService } from '../simulator/grant-service/service.ts';
 import { getRunPki } from '../simulator/pki.ts';
 import { toYaml, type Endpoint } from '../model/resources.ts';
 import { codeMarker } from '../model/redact.ts';
 import { UsageError } from './errors.ts';
-import type { Flags } from './main.ts';
+import { parse } from './args.ts';
 
 /** Go-style durations: 15m, 1h30m, 90s. */
 export function parseDuration(text: string): number {
@@ -31,7 +30,7 @@ export function parseEndpoint(text: string, index: number): Endpoint[] {
   return [{ name: 'inter-router', host: m[1], port: m[2], group }, { name: 'edge', host: m[1], port: String(Number(m[2]) + 1), group }];
 }
 
-export async function serve(argv: string[], parse: (argv: string[], options: ParseArgsConfig['options']) => { values: Flags }): Promise<number> {
+export async function serve(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     redemptions: { type: 'string' },
     expiration: { type: 'string' },

@@ -1,86 +1,21 @@
 // Child processes for the end-to-end tests and the Kubernetes bench (not a test file): the reference
 // controller and the suite, each started as `accesstoken-conformance` is run by users, in a process group
 // of its own so that stopping one stops everything it spawned (tsx's esbuild service included).
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { collect, spawnCli } from './cli.ts';
+import { exited, groupGone, signalGroup, type Exit } from './process-groups.ts';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ConformanceReport } from '../reports/yaml-report.ts';
 
-export const REPOSITORY_ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(REPOSITORY_ROOT, 'cli', 'main.ts');
-const BUILT_CLI = join(REPOSITORY_ROOT, 'dist', 'cli', 'main.js');
+export { REPOSITORY_ROOT } from './cli.ts';
+export { groupGone, processesWith, signalGroup, type Exit } from './process-groups.ts';
 
 export interface CliOptions {
-  /** Run dist/cli/main.js (npm run build) instead of the sources under tsx. */
+  /** Run dist/cli/bin.js (npm run build) instead of the sources under tsx. */
   built?: boolean;
-}
-
-/** Process groups started here and not yet seen to exit: killed if this process exits first. */
-const groups = new Set<number>();
-process.once('exit', () => {
-  for (const pgid of groups) signalGroup(pgid, 'SIGKILL');
-});
-
-/** Runs `accesstoken-conformance <args>`, detached in its own process group. */
-function spawnCli(args: string[], { built = false }: CliOptions = {}): ChildProcess {
-  const child = spawn(process.execPath, [...(built ? [BUILT_CLI] : ['--import', 'tsx', CLI]), ...args], {
-    cwd: REPOSITORY_ROOT,
-    env: process.env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const pgid = child.pid!;
-  groups.add(pgid);
-  child.once('exit', () => {
-    // what it spawned may outlive it: forget the group only once it is empty
-    if (!signalGroup(pgid, 0)) groups.delete(pgid);
-  });
-  return child;
-}
-
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-function exited(child: ChildProcess): Promise<Exit> {
-  return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) done({ code: child.exitCode, signal: child.signalCode });
-    else child.once('exit', (code, signal) => done({ code, signal }));
-  });
-}
-
-/** Signals the whole process group of a detached child; false when the group is gone. */
-export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw err;
-  }
-}
-
-/** Waits until no process of the group is left (true), or `timeoutMs` passes (false). */
-export async function groupGone(pgid: number, timeoutMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (signalGroup(pgid, 0)) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  groups.delete(pgid);
-  return true;
-}
-
-/** `ps -eo pid,args` lines that contain `marker` (this process's own ps excluded). */
-export function processesWith(marker: string): string[] {
-  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .filter((line) => line.includes(marker))
-    .map((line) => line.trim());
 }
 
 /**
@@ -165,25 +100,10 @@ export interface SuiteRun {
 
 /** Starts `accesstoken-conformance run <args>`; the whole group is killed if it runs past `timeoutMs`. */
 export function runSuite(args: string[], { timeoutMs = 300_000, built }: { timeoutMs?: number } & CliOptions = {}): SuiteRun {
-  const started = performance.now();
   const child = spawnCli(['run', ...args], { built });
-  const pgid = child.pid!;
   let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    signalGroup(pgid, 'SIGKILL');
-  }, timeoutMs);
-  const done = exited(child).then(async (e) => {
-    clearTimeout(timer);
-    const wallMs = performance.now() - started;
-    await new Promise((r) => setImmediate(r)); // the last output events
-    return { ...e, stdout, stderr, wallMs, timedOut };
-  });
-  return { child, pgid, stdout: () => stdout, done };
+  child.stdout!.on('data', (d: string) => (stdout += d));
+  return { child, pgid: child.pid!, stdout: () => stdout, done: collect(child, { timeoutMs }) };
 }
 
 export function readReport(reportDir: string): ConformanceReport {

@@ -2,16 +2,12 @@
 // only from docs/adapters.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { runCliSync } from '../../harness/cli.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-const root = resolve(import.meta.dirname, '../..');
-
-function cli(args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args], { cwd: root, encoding: 'utf8' });
-}
+const cli = (args: string[]) => runCliSync(args);
 
 test('list --json gives at least 40 requirements, each with ID, level, family, statement and source', () => {
   const r = cli(['list', '--json']);

@@ -1,17 +1,17 @@
 // `serve` as a person uses it: start it, redeem the token file it wrote, watch the log, press Ctrl-C.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnCli } from '../../harness/cli.ts';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { ReferenceImplementation } from '../../simulator/redeemer/implementation.ts';
 import { parseYamlDocuments, type AccessToken } from '../../model/resources.ts';
 
-const root = resolve(import.meta.dirname, '../..');
 
-function waitForLine(lines: string[], pattern: RegExp, child: ReturnType<typeof spawn>): Promise<string> {
+function waitForLine(lines: string[], pattern: RegExp, child: ChildProcess): Promise<string> {
   return new Promise((resolveLine, reject) => {
     const check = () => {
       const hit = lines.find((l) => pattern.test(l));
@@ -30,10 +30,10 @@ test('serve writes a token that redeems once, logs each redemption without the c
   const dir = mkdtempSync(join(tmpdir(), 'atc-serve-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const tokenFile = join(dir, 'token.yaml');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'serve', '--redemptions', '1', '--expiration', '5m', '--endpoint', 'router.example.test:55671', '--token-file', tokenFile], { cwd: root });
+  const child = spawnCli(['serve', '--redemptions', '1', '--expiration', '5m', '--endpoint', 'router.example.test:55671', '--token-file', tokenFile]);
   const lines: string[] = [];
   let stdout = '';
-  child.stdout.on('data', (d: Buffer) => {
+  child.stdout!.on('data', (d: Buffer) => {
     stdout += d.toString();
     lines.splice(0, lines.length, ...stdout.split('\n'));
   });
@@ -66,9 +66,9 @@ test('serve writes a token that redeems once, logs each redemption without the c
 });
 
 test('serve refuses a bad flag value with one line and exit 2', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'serve', '--expiration', 'soon'], { cwd: root });
+  const child = spawnCli(['serve', '--expiration', 'soon']);
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const [code] = await once(child, 'exit');
   assert.equal(code, 2);
   assert.equal(stderr.trim().split('\n').length, 1);

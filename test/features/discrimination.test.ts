@@ -7,10 +7,11 @@
 // grant service that never answers; a wait of a second) run in child processes alongside.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { collect, REPOSITORY_ROOT as root, runCli, spawnTsx } from '../../harness/cli.ts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AstBuilder, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin';
 import { IdGenerator } from '@cucumber/messages';
@@ -20,7 +21,6 @@ import { loadCatalogue, REQUIREMENT_ID } from '../../reports/catalogue.ts';
 import type { RunResult } from '../../reports/results.ts';
 import type { ChildResult, ChildRun } from './run-suite-child.ts';
 
-const root = resolve(import.meta.dirname, '../..');
 
 /** Rules no broken implementation here breaks, each with the reason and where it is proved instead. */
 export const PROVED_ELSEWHERE: Record<string, string> = {
@@ -73,48 +73,28 @@ function slowOnlyRequirements(): Set<string> {
 }
 
 /** The child processes still running: a filtered test run (--test-name-pattern) need not wait for them. */
-const children = new Set<ReturnType<typeof spawn>>();
-function track(child: ReturnType<typeof spawn>): void {
+const children = new Set<ChildProcess>();
+function track(child: ChildProcess): ChildProcess {
   children.add(child);
   child.on('close', () => children.delete(child));
+  return child;
 }
 
 /** One run of the suite in a child process (run-suite-child.ts). */
-function runInChild(run: ChildRun): Promise<ChildResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/features/run-suite-child.ts'), JSON.stringify(run)], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    track(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = stdout.trim().split('\n').pop() ?? '';
-      try {
-        resolvePromise(JSON.parse(last) as ChildResult);
-      } catch {
-        reject(new Error(`the child run ${JSON.stringify(run)} ended with ${code} and no result:\n${stdout}\n${stderr}`));
-      }
-    });
-  });
+async function runInChild(run: ChildRun): Promise<ChildResult> {
+  const r = await collect(track(spawnTsx(join(root, 'test/features/run-suite-child.ts'), [JSON.stringify(run)])));
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(last) as ChildResult;
+  } catch {
+    throw new Error(`the child run ${JSON.stringify(run)} ended with ${r.code} and no result:\n${r.stdout}\n${r.stderr}`);
+  }
 }
 
 /** The CLI as users run it. */
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    track(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (status) => resolvePromise({ status, stdout, stderr }));
-  });
+async function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const r = await runCli(args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 const catalogue = loadCatalogue(featuresDir);

@@ -1,5 +1,5 @@
 // Helpers for the report tests (not a test file itself): run the CLI as a user would, read what it wrote.
-import { spawn } from 'node:child_process';
+import { runCli as runHarnessCli } from '../../harness/cli.ts';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,22 +16,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `accesstoken-conformance <args>` in a child process, from the project root. */
-export function runCli(args: string[], options: { cwd?: string } = {}): Promise<CliRun> {
-  return new Promise((resolvePromise, reject) => {
-    // tsx by its location, so that the command also runs from a directory outside the project
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(projectRoot, 'cli', 'main.ts'), ...args], {
-      cwd: options.cwd ?? projectRoot,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
+/** `accesstoken-conformance <args>` in a child process, from the project root (or `cwd`). */
+export async function runCli(args: string[], options: { cwd?: string } = {}): Promise<CliRun> {
+  const r = await runHarnessCli(args, { cwd: options.cwd, env: { NO_COLOR: '1', FORCE_COLOR: '0' } });
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 export function tempDir(prefix = 'accesstoken-reports-'): string {

@@ -1,13 +1,14 @@
 // Running the suite's command line against the command adapter, in a child process with a temp dir of
 // its own (TMPDIR), so that what it leaves behind there can be checked without other tests in the way.
 import { spawn } from 'node:child_process';
+import { REPOSITORY_ROOT, runCli } from '../../../harness/cli.ts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 
-export const root = resolve(import.meta.dirname, '../../..');
+export const root = REPOSITORY_ROOT;
 export const fixtureDir = join(root, 'test/fixtures/command');
 export const REDEEM = 'python3 test/fixtures/command/redeem.py';
 /** The fixture as Skupper's system-mode CLI is run: a token file in, files out. */
@@ -36,20 +37,8 @@ export async function cli(t: TestContext, args: string[], options: CliOptions = 
     rmSync(tmp, { recursive: true, force: true });
     rmSync(reportDir, { recursive: true, force: true });
   });
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'run', '--quiet', '--report-dir', reportDir, ...args], {
-    cwd: root,
-    env: { ...process.env, TMPDIR: tmp },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
-  if (options.whileRunning) await options.whileRunning(child.pid!);
-  const status = await exited;
-  return { status, stdout, stderr, durationMs: performance.now() - started, tmp, reportDir };
+  const r = await runCli(['run', '--quiet', '--report-dir', reportDir, ...args], { env: { TMPDIR: tmp }, whileRunning: options.whileRunning });
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr, durationMs: r.wallMs, tmp, reportDir };
 }
 
 /** What a run left in its TMPDIR, tsx's compile cache aside. */

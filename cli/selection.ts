@@ -1,0 +1,50 @@
+// What a run selects (a tag expression, requirement IDs, baseline entries), checked against the catalogue
+// in one place for flags and conformance.yaml alike; each caller words the problem for where it came from.
+import parseTagExpression from '@cucumber/tag-expressions';
+import { join } from 'node:path';
+import { loadCatalogue, REQUIREMENT_ID, type Requirement } from '../reports/catalogue.ts';
+import { packageRoot } from '../model/package.ts';
+import { firstLine } from '../model/text.ts';
+
+export type SelectionProblem =
+  | { kind: 'tags'; tags: string; detail: string }
+  /** Requirement IDs not in the catalogue; `malformed` are those not even shaped like one (AT-XXX-000). */
+  | { kind: 'unknown-ids'; ids: string[]; malformed: string[] };
+
+export interface Selection {
+  tags?: string;
+  requirements?: string[];
+}
+
+/** The first problem with a selection, or undefined when the catalogue can run it. */
+export function selectionProblem(catalogue: readonly Requirement[], selection: Selection): SelectionProblem | undefined {
+  if (selection.tags !== undefined) {
+    try {
+      parseTagExpression(selection.tags);
+    } catch (e) {
+      return { kind: 'tags', tags: selection.tags, detail: firstLine(e) };
+    }
+  }
+  const ids = selection.requirements ?? [];
+  const known = new Set(catalogue.map((r) => r.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length === 0) return undefined;
+  return { kind: 'unknown-ids', ids: unknown, malformed: unknown.filter((id) => !REQUIREMENT_ID.test(id)) };
+}
+
+/** The tag expression a run uses: the user's tags, narrowed to the requested requirement IDs. */
+export function tagExpression(tags: string | undefined, requirements: string[]): string | undefined {
+  const parts: string[] = [];
+  if (tags) parts.push(`(${tags})`);
+  if (requirements.length > 0) parts.push(`(${requirements.map((id) => `@${id}`).join(' or ')})`);
+  return parts.length > 0 ? parts.join(' and ') : undefined;
+}
+
+export const featuresDir = join(packageRoot, 'features');
+
+let catalogue: Requirement[] | undefined;
+/** The suite's catalogue, parsed once per process however many parts of a run ask for it. */
+export function suiteCatalogue(): Requirement[] {
+  catalogue ??= loadCatalogue(featuresDir);
+  return catalogue;
+}
