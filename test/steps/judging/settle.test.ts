@@ -1,0 +1,135 @@
+// Waiting for an implementation's outcome (steps/judging/settle.ts): settles on the first changed
+// outcome, counts an unchanged one only after the quiet period, gives up at the deadline with what it
+// last saw (redacted), survives a failing observe(), and wakes at a reported change instead of polling.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Implementation, Observation, Site } from '../../../adapters/contract.ts';
+import { setRedeemed } from '../../../model/conditions.ts';
+import { SKUPPER_API_VERSION, type AccessToken } from '../../../model/resources.ts';
+import {
+  observeAfterQuiet,
+  SettleTimeoutError,
+  statusFingerprint,
+  waitForSettledToken,
+} from '../../../steps/judging/settle.ts';
+
+const site: Site = { name: 'west', namespace: 'west', uid: 'uid-west' };
+
+function token(name = 't1'): AccessToken {
+  return {
+    apiVersion: SKUPPER_API_VERSION,
+    kind: 'AccessToken',
+    metadata: { name, namespace: site.namespace },
+    spec: { url: 'https://127.0.0.1:1/x', code: 'c0de', ca: 'CA' },
+  };
+}
+
+/** An implementation whose token the test changes by hand; counts observe() calls. */
+class HandDriven implements Implementation {
+  name = 'hand-driven';
+  tokens: AccessToken[] = [];
+  observed = 0;
+  failNext = 0;
+  private waiters: (() => void)[] = [];
+  async apply(t: AccessToken): Promise<void> {
+    this.tokens.push(t);
+  }
+  async observe(): Promise<Observation> {
+    this.observed++;
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('observe broke');
+    }
+    return { accessTokens: structuredClone(this.tokens), secrets: [], links: [] };
+  }
+  change(fn: (t: AccessToken) => void): void {
+    fn(this.tokens[0]);
+    for (const w of this.waiters.splice(0)) w();
+  }
+  /** Only on the variant that reports changes. */
+  reportingChanges(): this & Required<Pick<Implementation, 'waitForChange'>> {
+    const self = this as this & Required<Pick<Implementation, 'waitForChange'>>;
+    self.waitForChange = (_site, ms) =>
+      new Promise<boolean>((done) => {
+        const timer = setTimeout(() => done(false), ms);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          done(true);
+        });
+      });
+    return self;
+  }
+}
+
+const later = (ms: number, fn: () => void) => setTimeout(fn, ms);
+
+describe('waitForSettledToken', () => {
+  test('returns the outcome once the status changes from what it was before the action', async () => {
+    const impl = new HandDriven();
+    await impl.apply(token());
+    const before = statusFingerprint(impl.tokens[0]);
+    later(30, () => impl.change((t) => setRedeemed(t, undefined, new Date())));
+    const settled = await waitForSettledToken(impl, site, 't1', { timeoutMs: 2000, changedFrom: before, quietMs: 10_000 });
+    assert.equal(settled.outcome, 'redeemed');
+    assert.equal(settled.token.status?.status, 'Ready');
+  });
+
+  test('an unchanged settled status counts only once the quiet period has passed', async () => {
+    const impl = new HandDriven();
+    const t = token();
+    setRedeemed(t, 'refused', new Date());
+    await impl.apply(t);
+    const since = performance.now();
+    const settled = await waitForSettledToken(impl, site, 't1', { timeoutMs: 2000, changedFrom: statusFingerprint(t), since, quietMs: 120 });
+    assert.equal(settled.outcome, 'failed');
+    assert.ok(performance.now() - since >= 120, 'it waited out the quiet period');
+  });
+
+  test('gives up at the deadline with what it last observed, redacted', async () => {
+    const impl = new HandDriven();
+    await impl.apply(token());
+    await assert.rejects(
+      waitForSettledToken(impl, site, 't1', { timeoutMs: 80, redact: (s) => s.replaceAll('t1', '[name]') }),
+      (e: unknown) => e instanceof SettleTimeoutError && /did not settle within 80 ms/.test(e.message) && /has no status/.test(e.message) && !e.message.includes('"t1"'),
+    );
+  });
+
+  test('a token never observed is named as missing', async () => {
+    const impl = new HandDriven();
+    await assert.rejects(waitForSettledToken(impl, site, 'ghost', { timeoutMs: 50 }), /no AccessToken named "ghost" was observed/);
+  });
+
+  test('a failing observe() is retried; only the last failure is reported at the deadline', async () => {
+    const impl = new HandDriven();
+    await impl.apply(token());
+    impl.failNext = 2;
+    later(40, () => impl.change((t) => setRedeemed(t, undefined, new Date())));
+    const settled = await waitForSettledToken(impl, site, 't1', { timeoutMs: 2000 });
+    assert.equal(settled.outcome, 'redeemed');
+    impl.failNext = 1_000_000;
+    await assert.rejects(waitForSettledToken(impl, site, 't1', { timeoutMs: 60 }), /observe\(\) failed: observe broke/);
+  });
+
+  test('an implementation that reports changes is observed at each change, not polled', async () => {
+    const impl = new HandDriven().reportingChanges();
+    await impl.apply(token());
+    const before = statusFingerprint(impl.tokens[0]);
+    later(300, () => impl.change((t) => setRedeemed(t, undefined, new Date())));
+    const settled = await waitForSettledToken(impl, site, 't1', { timeoutMs: 3000, changedFrom: before });
+    assert.equal(settled.outcome, 'redeemed');
+    // polling (2 ms doubling to 50 ms) would observe ~10 times in 300 ms; the 50 ms change-wait cap allows ~7
+    assert.ok(impl.observed <= 8, `observed ${impl.observed} times`);
+  });
+});
+
+describe('observeAfterQuiet', () => {
+  test('waits out what is left of the quiet period, then observes once', async () => {
+    const impl = new HandDriven();
+    await impl.apply(token());
+    const since = performance.now();
+    const observation = await observeAfterQuiet(impl, site, since, 60);
+    assert.ok(performance.now() - since >= 60);
+    assert.equal(impl.observed, 1);
+    assert.equal(observation.accessTokens.length, 1);
+  });
+});
