@@ -3,9 +3,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderBadge } from './badge.ts';
-import { renderHtml } from './html.ts';
+import { renderHtml } from './html/render.ts';
 import { rewriteJunit } from './junit.ts';
-import { RedactionGuard } from '../model/redact.ts';
+import { RedactionGuard } from './redaction-guard.ts';
 import type { RunResult } from './results.ts';
 import { renderYamlReport } from './yaml-report.ts';
 

@@ -1,7 +1,7 @@
 // report.yaml: the machine-readable report (after Gateway API's ConformanceReport). Documented field by
 // field in docs/report-format.md; a change that removes or renames a field is a new apiVersion.
 import { countOutcomes, countScenarios, countsByFamily, countsByFeature, idsWith, runMode, type OutcomeCounts, type ScenarioCounts } from './counts.ts';
-import { RedactionGuard } from '../model/redact.ts';
+import { RedactionGuard } from './redaction-guard.ts';
 import { emitYaml } from './yaml-emit.ts';
 import type { BaselineEntry, RequirementOutcome, RunResult, Verdict } from './results.ts';
 

@@ -7,6 +7,7 @@ import { getRunPki, runHosts } from '../../simulator/pki.ts';
 import { toYaml } from '../../model/resources.ts';
 import { redactText, redactValue } from '../../model/redact.ts';
 import { CONTEXT_MEDIA_TYPE, EVIDENCE_MEDIA_TYPE } from '../../reports/results.ts';
+import { collectEvidence } from '../../reports/evidence.ts';
 import { ConformanceWorld, setWorkerState, workerState } from './world.ts';
 import { suiteParameters } from './parameters.ts';
 
@@ -83,24 +84,12 @@ Before(async function (this: ConformanceWorld, { pickle }) {
 
 After(async function (this: ConformanceWorld, { result }) {
   if (result?.status !== Status.FAILED) return;
-  let observed: unknown;
-  try {
-    observed = await this.implementation.observe(this.site);
-  } catch (e) {
-    observed = { error: `observe() failed: ${(e as Error).message}` };
-  }
-  const transcript = this.service.requests().map((r) => ({
-    at: r.at,
-    endpoint: r.endpoint,
-    method: r.method,
-    path: r.path,
-    headers: r.headers,
-    protocol: r.protocol,
-    tlsVersion: r.tlsVersion,
-    body: r.body,
-    answer: r.answer,
-  }));
-  const evidence = redactValue({ site: this.site, observed, transcript }, this.secrets);
+  const evidence = await collectEvidence({
+    implementation: this.implementation,
+    site: this.site,
+    requests: this.service.requests(),
+    secrets: this.secrets,
+  });
   this.attach(JSON.stringify(evidence), EVIDENCE_MEDIA_TYPE);
   this.attach(redactText(toYaml({ observed: evidence.observed }), this.secrets), 'text/x.yaml');
   this.attach(redactText(toYaml({ transcript: evidence.transcript }), this.secrets), 'text/x.yaml');

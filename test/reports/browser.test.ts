@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { renderHtml } from '../../reports/html.ts';
+import { renderHtml } from '../../reports/html/render.ts';
 import { sampleResult } from './fixtures/sample-result.ts';
 import { LEAKY, readReportYaml, runCli, tempDir, type CliRun } from './support.ts';
 

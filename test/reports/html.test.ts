@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { escapeHtml, renderHtml, splitMessage } from '../../reports/html.ts';
+import { splitMessage } from '../../reports/html/failure.ts';
+import { escapeHtml } from '../../reports/html/markup.ts';
+import { renderHtml } from '../../reports/html/render.ts';
 import { INJECTION, LEAKED_CODE, LEAKED_KEY, sampleResult } from './fixtures/sample-result.ts';
 import { htmlMatrix } from './support.ts';
 

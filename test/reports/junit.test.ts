@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { nameWithIds, rewriteJunit, scanTags } from '../../reports/junit.ts';
-import { summarise, type RunResult, type ScenarioResult } from '../../reports/results.ts';
+import type { RunResult, ScenarioResult } from '../../reports/results.ts';
+import { summarise } from '../../reports/rollup.ts';
 import { catalogue } from './fixtures/sample-result.ts';
 import { junitSummary } from './support.ts';
 

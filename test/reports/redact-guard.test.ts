@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { codeMarker, PRIVATE_KEY_MARKER, RedactionGuard } from '../../model/redact.ts';
+import { codeMarker, PRIVATE_KEY_MARKER } from '../../model/redact.ts';
+import { RedactionGuard } from '../../reports/redaction-guard.ts';
 
 const CODE = 'Hk3WmP9qLs2VxT7bNc4RzY8d';
 const KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
