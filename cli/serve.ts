@@ -58,12 +58,12 @@ export async function serve(argv: string[]): Promise<number> {
   writeFileSync(tokenFile, toYaml(grant.accessToken(tokenName)), { mode: 0o600 });
 
   console.log(`grant service listening at ${service.url}`);
-  console.log(`grant ${grant.uid}: ${redemptions} redemption(s), expires ${grant.grant.expirationTime}, code ${codeMarker(grant.code)}`);
+  console.log(`grant ${grant.uid}: ${redemptions} redemption(s), expires ${grant.record.expirationTime}, code ${codeMarker(grant.code)}`);
   console.log(`AccessToken written to ${tokenFile} (it holds the code: keep it private)`);
   console.log('Waiting for redemptions; Ctrl-C stops.');
   service.onRequestAnswered((r) => {
     const answer = 'status' in r.answer ? r.answer.status : '';
-    const remaining = grant.grant.redemptionsAllowed - grant.redemptions;
+    const remaining = grant.record.redemptionsAllowed - grant.redemptions;
     console.log(`${r.at} ${r.method} ${r.path} over ${r.tlsVersion ?? r.protocol} name=${r.headers.name ?? '-'} subject=${r.headers.subject ?? '-'} → ${answer} (${remaining} redemption(s) left)`);
   });
 

@@ -1,6 +1,6 @@
 // Faults of the mock grant service, as a scenario asks for them.
 import { After, Given, When } from '@cucumber/cucumber';
-import { toYamlStream } from '../model/resources.ts';
+import { SKUPPER_API_VERSION } from '../model/resources.ts';
 import type { ConformanceWorld } from './support/world.ts';
 
 Given('the grant service answers every request with status {int}', function (this: ConformanceWorld, status: number) {
@@ -46,16 +46,14 @@ Given('the grant service appends a broken document to its answer', function (thi
 Given('the grant service appends a Link named {string} to its answer', function (this: ConformanceWorld, name: string) {
   const grant = this.requireGrant();
   const token = this.token();
-  this.service.appendToResponse(
-    toYamlStream([
-      {
-        apiVersion: 'skupper.io/v2alpha1',
-        kind: 'Link',
-        metadata: { name },
-        spec: { endpoints: grant.grant.endpoints.filter((e) => e.name === 'inter-router'), tlsCredentials: token.metadata.name },
-      },
-    ]),
-  );
+  this.service.appendDocuments([
+    {
+      apiVersion: SKUPPER_API_VERSION,
+      kind: 'Link',
+      metadata: { name },
+      spec: { endpoints: grant.record.endpoints.filter((e) => e.name === 'inter-router'), tlsCredentials: token.metadata.name },
+    },
+  ]);
 });
 
 Given('the grant service names its answer {string}', function (this: ConformanceWorld, name: string) {

@@ -43,7 +43,8 @@ Given('a grant whose endpoints have no inter-router or edge role', function (thi
 
 Given('a grant whose code has surrounding spaces and URL-special characters', function (this: ConformanceWorld) {
   const grant = this.service.createGrant();
-  grant.grant.code = `  ${grant.grant.code.slice(0, 12)}+/=%20&?#é ${grant.grant.code.slice(12)}  `;
+  const { record } = grant;
+  record.code = `  ${record.code.slice(0, 12)}+/=%20&?#é ${record.code.slice(12)}  `;
   this.grant = grant;
 });
 
@@ -64,5 +65,5 @@ Given('a grant whose expiration time is corrupted', function (this: ConformanceW
 });
 
 Given('the granting site now has a single endpoint group', function (this: ConformanceWorld) {
-  this.requireGrant().grant.endpoints = DEFAULT_ENDPOINTS;
+  this.requireGrant().record.endpoints = DEFAULT_ENDPOINTS;
 });

@@ -2,15 +2,16 @@
 import { Then } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
 import { describeObservation, effectiveCost, linkNames, secretText } from './judging/judgements.ts';
-import { parseYamlDocuments, SKUPPER_API_VERSION, type Link, type Secret } from '../model/resources.ts';
+import { SKUPPER_API_VERSION, type Link, type Secret } from '../model/resources.ts';
 import type { ConformanceWorld } from './support/world.ts';
 
-/** The documents of the last 200 answer the grant service gave in this scenario. */
+/** The documents of the last 200 answer the grant service gave in this scenario, as the log keeps them. */
 function sentDocuments(world: ConformanceWorld): { secret: Secret; links: Link[] } {
-  const answered = world.service.requests().filter((r) => 'status' in r.answer && r.answer.status === 200);
+  const answered = world.service.requests().filter((r) => r.answer.status === 200);
   assert.ok(answered.length > 0, 'the grant service gave no 200 answer');
-  const last = answered[answered.length - 1].answer as { body: string };
-  const [secret, ...links] = parseYamlDocuments(last.body) as [Secret, ...Link[]];
+  const { documents } = answered[answered.length - 1];
+  assert.ok(documents, 'the last 200 answer of the grant service was not a redemption (a fault wrote other bytes)');
+  const [secret, ...links] = documents as [Secret, ...Link[]];
   return { secret, links };
 }
 

@@ -5,7 +5,7 @@
 import * as mockttp from 'mockttp';
 import { Grant, redemptionDocuments } from './registry.ts';
 import type { Pki } from '../pki.ts';
-import { toYamlStream } from '../../model/resources.ts';
+import { flattenHeaders, httpError, redemptionAnswer, redemptionNames, wireBody } from './wire.ts';
 
 export interface SeenRequest {
   method: string;
@@ -41,18 +41,13 @@ export class ForeignGrantService {
         .forPost(/.*/)
         .always()
         .thenCallback((request) => {
-          const name = headerValue(request.headers.name) || grant.name;
-          const subject = headerValue(request.headers.subject) || name;
-          return {
-            statusCode: 200,
-            headers: { 'content-type': 'text/plain; charset=utf-8' },
-            body: toYamlStream(redemptionDocuments(pki, grant, name, subject)),
-          };
+          const { name, subject } = redemptionNames(request.headers, grant.name);
+          const answer = redemptionAnswer(redemptionDocuments(pki, grant, name, subject));
+          return { statusCode: answer.status, headers: answer.headers, body: wireBody(answer) };
         });
       // everything else is seen too (so "nothing arrived" covers every method), and refused as Skupper does
-      const rest = await server
-        .forUnmatchedRequest()
-        .thenReply(405, 'Only POST is supported\n', { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+      const refusal = httpError(405, 'Only POST is supported');
+      const rest = await server.forUnmatchedRequest().thenReply(refusal.status, wireBody(refusal), refusal.headers);
       return new ForeignGrantService(server, [redeem, rest]);
     } catch (e) {
       await server.stop();
@@ -73,7 +68,7 @@ export class ForeignGrantService {
       seen.map(async (r) => ({
         method: r.method,
         path: r.path,
-        headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, headerValue(v)])),
+        headers: flattenHeaders(r.headers),
         body: (await r.body.getText()) ?? '',
         protocol: r.protocol,
       })),
@@ -83,8 +78,4 @@ export class ForeignGrantService {
   async stop(): Promise<void> {
     await this.server.stop();
   }
-}
-
-function headerValue(value: string | string[] | undefined): string {
-  return Array.isArray(value) ? value.join(', ') : (value ?? '');
 }

@@ -3,7 +3,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Pki } from '../pki.ts';
 import { rfc3339Seconds } from '../../model/text.ts';
-import { encodeBase64, SKUPPER_API_VERSION, toYamlStream, type Endpoint, type Link, type Secret } from '../../model/resources.ts';
+import { encodeBase64, SKUPPER_API_VERSION, type Endpoint, type Link, type Secret } from '../../model/resources.ts';
+import { grantKey, httpError, redemptionAnswer, redemptionNames, type GrantAnswer, type RequestHeaders } from './wire.ts';
 
 export interface GrantOptions {
   name?: string;
@@ -23,16 +24,8 @@ export interface GrantOptions {
 export interface GrantRequest {
   method: string;
   path: string;
-  headers: Record<string, string | string[] | undefined>;
+  headers: RequestHeaders;
   body: Buffer;
-}
-
-export interface GrantAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-  /** The grant the request was decided against, when one was found. */
-  grantUid?: string;
 }
 
 export const DEFAULT_EXPIRATION_WINDOW_MS = 15 * 60 * 1000;
@@ -97,21 +90,6 @@ export class Grant {
   }
 }
 
-function header(headers: GrantRequest['headers'], name: string): string {
-  const v = headers[name];
-  return (Array.isArray(v) ? v[0] : v) ?? '';
-}
-
-function httpError(status: number, text: string, grantUid?: string): GrantAnswer {
-  // Go's http.Error
-  return {
-    status,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
-    body: `${text}\n`,
-    grantUid,
-  };
-}
-
 /** The documents of a successful redemption: the Secret, then one Link per endpoint group. */
 export function redemptionDocuments(pki: Pki, grant: Grant, name: string, subject: string): [Secret, ...Link[]] {
   const sanHosts = [...new Set(grant.endpoints.map((e) => e.host).filter((h): h is string => !!h))];
@@ -170,14 +148,13 @@ export class GrantRegistry {
   }
 
   /**
-   * Decides a request exactly as Skupper's grant server does. Synchronous on purpose: the check of the
-   * redemption count and its increment cannot interleave with another request's.
+   * Decides a request exactly as Skupper's grant server does; a redemption answers typed documents, which
+   * are serialised only when written. Synchronous on purpose: the check of the redemption count and its
+   * increment cannot interleave with another request's.
    */
   handle(request: GrantRequest): GrantAnswer {
     if (request.method !== 'POST') return httpError(405, 'Only POST is supported');
-    // The key is the path with every '/' removed (so '/<uid>/' and '//<uid>' resolve too).
-    const key = request.path.split('?')[0].split('/').join('');
-    const grant = this.grants.get(key);
+    const grant = this.grants.get(grantKey(request.path));
     if (!grant) return httpError(404, 'No such claim');
     if (!RFC3339.test(grant.expirationTime) || Number.isNaN(Date.parse(grant.expirationTime))) {
       return httpError(500, 'Corrupted claim', grant.uid);
@@ -189,14 +166,7 @@ export class GrantRegistry {
       return httpError(403, 'Redemption of access token refused', grant.uid);
     }
     grant.redemptions += 1;
-    const name = header(request.headers, 'name') || grant.name;
-    const subject = header(request.headers, 'subject') || name;
-    const documents = redemptionDocuments(this.pki, grant, name, subject);
-    return {
-      status: 200,
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
-      body: toYamlStream(documents),
-      grantUid: grant.uid,
-    };
+    const { name, subject } = redemptionNames(request.headers, grant.name);
+    return redemptionAnswer(redemptionDocuments(this.pki, grant, name, subject), grant.uid);
   }
 }

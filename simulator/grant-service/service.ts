@@ -1,45 +1,18 @@
-// The mock grant service: HTTPS endpoints in front of a GrantRegistry, with a request log and faults on
-// demand. Endpoints are plain node:https servers because every one of them must present an exact
-// certificate (an IP SAN for 127.0.0.1, an expired one, one for the wrong host, one from another CA) and
-// bind to loopback; mockttp mints its own leaf per SNI name and listens on every interface. mockttp
-// serves the *other* grant service that redirects point to (see ForeignGrantService).
-import http from 'node:http';
-import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
-import { GrantRegistry, redemptionDocuments, type Grant, type GrantAnswer, type GrantOptions } from './registry.ts';
-import { getRunPki, type CertifiedKey, type Pki } from '../pki.ts';
-import { statusText } from '../redeemer/client.ts';
-import { SKUPPER_API_VERSION, toYamlStream, type AccessToken } from '../../model/resources.ts';
+// The mock grant service: HTTPS endpoints (endpoints.ts) in front of a GrantRegistry, with a request log
+// (request-log.ts) and faults on demand (faults.ts). An answer stays typed documents until serve() writes
+// it. mockttp serves the *other* grant service that redirects point to (see ForeignGrantService).
+import type http from 'node:http';
+import { GrantRegistry, type Grant, type GrantOptions } from './registry.ts';
+import { Endpoints, type EndpointKind } from './endpoints.ts';
+import { answerInstead, changeRedemption, defaultFailureText, PendingFault, requestUnder, type Fault } from './faults.ts';
+import { receive, RequestLog, type RecordedRequest } from './request-log.ts';
+import { httpError, wireBody, type GrantAnswer, type GrantDocument } from './wire.ts';
+import { getRunPki, type Pki } from '../pki.ts';
+import { SKUPPER_API_VERSION, type AccessToken } from '../../model/resources.ts';
 
-/** Variants of the service a scenario can point a token at; all share the grants of the service. */
-export type EndpointKind = 'primary' | 'tls12-only' | 'expired-certificate' | 'wrong-host' | 'other-ca' | 'plain-http';
-
-export interface RecordedRequest {
-  at: string;
-  endpoint: EndpointKind;
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  /** The raw body as text. Holds token codes: reports must redact it. */
-  body: string;
-  protocol: 'http' | 'https';
-  tlsVersion?: string;
-  /** What the service answered: a status, or what it did instead. */
-  answer: { status: number; body: string } | { status: 'no-answer' | 'reset' };
-  grantUid?: string;
-}
-
-export type Fault =
-  | { kind: 'status'; status: number; body: string }
-  | { kind: 'slow'; delayMs: number }
-  | { kind: 'no-answer' }
-  | { kind: 'reset' }
-  | { kind: 'body'; body: string }
-  | { kind: 'secret-only' }
-  | { kind: 'append'; text: string }
-  | { kind: 'rename'; name: string }
-  | { kind: 'redirect'; location: string; status: number };
+// The service's public face: what scenarios and reports name when they talk about the service.
+export type { EndpointKind } from './endpoints.ts';
+export type { RecordedRequest } from './request-log.ts';
 
 export interface GrantServiceOptions {
   pki?: Pki;
@@ -50,39 +23,24 @@ export interface GrantServiceOptions {
   port?: number;
 }
 
-interface Listener {
-  kind: EndpointKind;
-  server: http.Server | https.Server;
-  baseUrl: string;
-  sockets: Set<Socket>;
-}
-
-const ERROR_HEADERS = { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' };
-
 export class GrantService {
   readonly registry: GrantRegistry;
-  private readonly listeners = new Map<EndpointKind, Promise<Listener>>();
-  private readonly log: RecordedRequest[] = [];
-  private fault: { fault: Fault; remaining: number } | undefined;
+  private readonly endpoints: Endpoints;
+  private readonly log = new RequestLog();
+  private readonly fault = new PendingFault();
   private readonly held = new Set<() => void>();
-  private readonly onRequest = new Set<(r: RecordedRequest) => void>();
-  /** The TCP socket under each connection, by address: a TLS socket cannot be reset itself. */
-  private readonly tcpSockets = new Map<string, Socket>();
+  private primaryUrl = '';
 
-  private constructor(
-    readonly pki: Pki,
-    private readonly listenHost: string,
-    readonly urlHost: string,
-    private readonly port: number,
-  ) {
+  private constructor(readonly pki: Pki, readonly urlHost: string, listenHost: string, port: number) {
     this.registry = new GrantRegistry(pki);
+    this.endpoints = new Endpoints(pki, { listenHost, urlHost, port }, (kind, req, res) => this.serve(kind, req, res));
   }
 
   /** Starts a grant service with its primary (TLS 1.3 only, like Skupper's) endpoint listening. */
   static async start(options: GrantServiceOptions = {}): Promise<GrantService> {
     const pki = options.pki ?? (await getRunPki());
-    const service = new GrantService(pki, options.listenHost ?? '127.0.0.1', options.urlHost ?? '127.0.0.1', options.port ?? 0);
-    await service.endpoint('primary');
+    const service = new GrantService(pki, options.urlHost ?? '127.0.0.1', options.listenHost ?? '127.0.0.1', options.port ?? 0);
+    service.primaryUrl = await service.endpoint('primary');
     return service;
   }
 
@@ -90,7 +48,6 @@ export class GrantService {
   get url(): string {
     return this.primaryUrl;
   }
-  private primaryUrl = '';
 
   // ------------------------------------------------------------------------------------------
   // grants
@@ -103,7 +60,7 @@ export class GrantService {
   // faults: each applies to the next `times` requests (default: all until reset())
 
   /** Answers every request with this status and body (as Go's http.Error writes it). */
-  failWith(status: number, body = defaultStatusText(status), times = Infinity): this {
+  failWith(status: number, body = defaultFailureText(status), times = Infinity): this {
     return this.inject({ kind: 'status', status, body }, times);
   }
   /** Answers as normal, after a delay. */
@@ -126,9 +83,13 @@ export class GrantService {
   respondWithSecretOnly(times = Infinity): this {
     return this.inject({ kind: 'secret-only' }, times);
   }
-  /** Redeems as normal and appends this text after the last Link (extra or broken documents). */
+  /** Redeems as normal and answers these documents after the last Link (extra Links). */
+  appendDocuments(documents: readonly GrantDocument[], times = Infinity): this {
+    return this.inject({ kind: 'append-documents', documents }, times);
+  }
+  /** Redeems as normal and writes this text after the last Link (broken documents, bytes that are no YAML). */
   appendToResponse(text: string, times = Infinity): this {
-    return this.inject({ kind: 'append', text }, times);
+    return this.inject({ kind: 'append-text', text }, times);
   }
   /** Redeems as normal but names the Secret and Links as if the `name` header were `name`. */
   nameAnswer(name: string, times = Infinity): this {
@@ -140,22 +101,22 @@ export class GrantService {
   }
 
   private inject(fault: Fault, times: number): this {
-    this.fault = { fault, remaining: times };
+    this.fault.set(fault, times);
     return this;
   }
 
   /** Clears faults and releases held requests: the service answers normally again. */
   recover(): this {
-    this.fault = undefined;
+    this.fault.clear();
     this.releaseHeld();
     return this;
   }
 
   /** Clears faults, releases held requests, forgets the request log and every grant. */
   reset(): void {
-    this.fault = undefined;
+    this.fault.clear();
     this.releaseHeld();
-    this.log.length = 0;
+    this.log.clear();
     this.registry.clear();
   }
 
@@ -163,183 +124,57 @@ export class GrantService {
   // the request log
 
   requests(filter: { grant?: Grant | GrantHandle; endpoint?: EndpointKind } = {}): RecordedRequest[] {
-    const uid = filter.grant ? ('grant' in filter.grant ? filter.grant.grant.uid : filter.grant.uid) : undefined;
-    return this.log.filter((r) => (!uid || requestUid(r) === uid) && (!filter.endpoint || r.endpoint === filter.endpoint));
+    return this.log.filter({ grantUid: filter.grant?.uid, endpoint: filter.endpoint });
   }
 
   /** Calls `listener` for every request as it is answered; returns a function that unsubscribes. */
   onRequestAnswered(listener: (r: RecordedRequest) => void): () => void {
-    this.onRequest.add(listener);
-    return () => this.onRequest.delete(listener);
+    return this.log.subscribe(listener);
   }
 
   // ------------------------------------------------------------------------------------------
   // endpoints
 
   /** Starts (once) and returns the base URL of an endpoint variant. */
-  async endpoint(kind: EndpointKind): Promise<string> {
-    let listener = this.listeners.get(kind);
-    if (!listener) {
-      listener = this.listen(kind);
-      this.listeners.set(kind, listener);
-    }
-    return (await listener).baseUrl;
-  }
-
-  private certificateFor(kind: EndpointKind): CertifiedKey {
-    switch (kind) {
-      case 'expired-certificate': return this.pki.expiredServer;
-      case 'wrong-host': return this.pki.wrongHostServer;
-      case 'other-ca': return this.pki.otherCaServer;
-      default: return this.pki.server;
-    }
-  }
-
-  private async listen(kind: EndpointKind): Promise<Listener> {
-    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
-      // a failure while serving must not become an unhandled rejection: drop the connection instead
-      this.serve(kind, req, res).catch(() => res.destroy());
-    };
-    let server: http.Server | https.Server;
-    if (kind === 'plain-http') {
-      server = http.createServer(handler);
-    } else {
-      const cert = this.certificateFor(kind);
-      server = https.createServer(
-        {
-          key: cert.keyPem,
-          // the leaf alone, as Skupper's grant server serves tls.crt (the CA is in ca.crt, published in the grant)
-          cert: cert.certPem,
-          // Skupper's server is tlscfg.Modern(): TLS 1.3 only. The tls12-only variant offers nothing newer than 1.2.
-          minVersion: kind === 'tls12-only' ? 'TLSv1.2' : 'TLSv1.3',
-          maxVersion: kind === 'tls12-only' ? 'TLSv1.2' : 'TLSv1.3',
-        },
-        handler,
-      );
-    }
-    server.keepAliveTimeout = 1000;
-    const sockets = new Set<Socket>();
-    server.on('connection', (s: Socket) => {
-      sockets.add(s);
-      const key = socketKey(s);
-      this.tcpSockets.set(key, s);
-      s.on('close', () => {
-        sockets.delete(s);
-        if (this.tcpSockets.get(key) === s) this.tcpSockets.delete(key);
-      });
-    });
-    // TLS handshakes the client abandoned (it rejected our certificate) are expected here, not errors
-    server.on('tlsClientError', () => {});
-    const port = kind === 'primary' ? this.port : 0;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, this.listenHost, () => resolve());
-    });
-    const address = server.address() as AddressInfo;
-    const scheme = kind === 'plain-http' ? 'http' : 'https';
-    // every variant is addressed by the same host: the wrong-host variant is wrong by its certificate
-    const baseUrl = `${scheme}://${formatHost(this.urlHost)}:${address.port}`;
-    if (kind === 'primary') this.primaryUrl = baseUrl;
-    return { kind, server, baseUrl, sockets };
+  endpoint(kind: EndpointKind): Promise<string> {
+    return this.endpoints.baseUrl(kind);
   }
 
   private async serve(kind: EndpointKind, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    let readFailed = false;
-    try {
-      for await (const c of req) chunks.push(c as Buffer);
-    } catch {
-      readFailed = true;
-    }
-    const body = Buffer.concat(chunks);
-    const tls = (req.socket as TLSSocket).encrypted ? (req.socket as TLSSocket) : undefined;
-    const record: RecordedRequest = {
-      at: new Date().toISOString(),
-      endpoint: kind,
-      method: req.method ?? '',
-      path: req.url ?? '',
-      headers: flattenHeaders(req.headers),
-      body: body.toString('utf8'),
-      protocol: tls ? 'https' : 'http',
-      tlsVersion: tls?.getProtocol() ?? undefined,
-      answer: { status: 0, body: '' },
-    };
-
-    const fault = this.takeFault();
-    let answer: GrantAnswer | undefined;
+    const { recorded, body, readFailed } = await receive(kind, req);
+    const fault = this.fault.take();
+    let answer: GrantAnswer;
     if (readFailed) {
-      answer = { status: 400, headers: ERROR_HEADERS, body: 'Request body not valid\n' };
+      answer = httpError(400, 'Request body not valid');
     } else if (fault?.kind === 'no-answer') {
-      record.answer = { status: 'no-answer' };
-      this.record(record);
+      recorded.answer = { status: 'no-answer' };
+      this.log.add(recorded);
       await new Promise<void>((resolve) => this.held.add(resolve));
       req.socket.destroy();
       return;
     } else if (fault?.kind === 'reset') {
-      record.answer = { status: 'reset' };
-      this.record(record);
-      this.resetSocket(req.socket);
+      recorded.answer = { status: 'reset' };
+      this.log.add(recorded);
+      this.endpoints.resetSocket(req.socket);
       return;
-    } else if (fault?.kind === 'status') {
-      answer = { status: fault.status, headers: ERROR_HEADERS, body: fault.body.endsWith('\n') ? fault.body : `${fault.body}\n` };
-    } else if (fault?.kind === 'redirect') {
-      answer = { status: fault.status, headers: { location: fault.location, 'content-type': 'text/html; charset=utf-8' }, body: `<a href="${fault.location}">Redirect</a>.\n` };
     } else {
-      if (fault?.kind === 'slow') {
-        await this.holdFor(fault.delayMs);
-      }
-      answer = this.registry.handle({ method: record.method, path: record.path, headers: req.headers, body });
-      if (answer.status === 200 && fault) answer = this.rewriteSuccess(answer, fault, req.headers);
+      answer = answerInstead(fault) ?? (await this.decide(recorded, body, req.headers, fault));
     }
-    record.answer = { status: answer.status, body: answer.body };
-    record.grantUid = answer.grantUid;
-    this.record(record);
+    // the one serialisation: the log holds the bytes that were written, and the documents they came from
+    const written = wireBody(answer);
+    recorded.answer = { status: answer.status, body: written };
+    if (answer.documents) recorded.documents = answer.documents;
+    recorded.grantUid = answer.grantUid;
+    this.log.add(recorded);
     res.writeHead(answer.status, answer.headers);
-    res.end(answer.body);
+    res.end(written);
   }
 
-  /**
-   * Sends a TCP RST. socket.resetAndDestroy() only works on a socket with a TCP handle; a TLS socket has a
-   * TLSWrap handle (resetAndDestroy throws ERR_INVALID_HANDLE_TYPE), so the TCP socket under it is reset.
-   */
-  private resetSocket(socket: Socket): void {
-    const tcp = (socket as TLSSocket).encrypted ? this.tcpSockets.get(socketKey(socket)) : socket;
-    try {
-      if (!tcp) throw new Error('no TCP socket');
-      tcp.resetAndDestroy();
-    } catch {
-      socket.destroy();
-    }
-  }
-
-  private rewriteSuccess(answer: GrantAnswer, fault: Fault, headers: http.IncomingHttpHeaders): GrantAnswer {
-    switch (fault.kind) {
-      case 'body':
-        return { ...answer, body: fault.body };
-      case 'secret-only': {
-        const grant = this.registry.get(answer.grantUid ?? '')!;
-        const name = String(headers.name || grant.name);
-        const [secret] = redemptionDocuments(this.pki, grant, name, String(headers.subject || name));
-        return { ...answer, body: toYamlStream([secret]) };
-      }
-      case 'append':
-        return { ...answer, body: answer.body + fault.text };
-      case 'rename': {
-        const grant = this.registry.get(answer.grantUid ?? '')!;
-        const documents = redemptionDocuments(this.pki, grant, fault.name, String(headers.subject || fault.name));
-        return { ...answer, body: toYamlStream(documents) };
-      }
-      default:
-        return answer;
-    }
-  }
-
-  private takeFault(): Fault | undefined {
-    if (!this.fault) return undefined;
-    const { fault } = this.fault;
-    this.fault.remaining -= 1;
-    if (this.fault.remaining <= 0) this.fault = undefined;
-    return fault;
+  /** The registry's answer, after a slow fault's delay and as the fault changes the request and the redemption. */
+  private async decide(recorded: RecordedRequest, body: Buffer, headers: http.IncomingHttpHeaders, fault: Fault | undefined): Promise<GrantAnswer> {
+    if (fault?.kind === 'slow') await this.holdFor(fault.delayMs);
+    const answer = this.registry.handle(requestUnder(fault, { method: recorded.method, path: recorded.path, headers, body }));
+    return answer.status === 200 ? changeRedemption(fault, answer) : answer;
   }
 
   private holdFor(ms: number): Promise<void> {
@@ -359,49 +194,35 @@ export class GrantService {
     this.held.clear();
   }
 
-  private record(r: RecordedRequest): void {
-    this.log.push(r);
-    for (const l of this.onRequest) l(r);
-  }
-
   /** Stops every endpoint and drops open connections: nothing is left listening. */
   async stop(): Promise<void> {
     this.releaseHeld();
-    const listeners = await Promise.all(this.listeners.values());
-    this.listeners.clear();
-    await Promise.all(
-      listeners.map(
-        (l) =>
-          new Promise<void>((resolve) => {
-            for (const s of l.sockets) s.destroy();
-            l.server.close(() => resolve());
-          }),
-      ),
-    );
+    await this.endpoints.stop();
   }
 }
 
 /** A grant as a scenario sees it: its URL, an AccessToken for it, and the controls of spec §4. */
 export class GrantHandle {
-  constructor(readonly service: GrantService, readonly grant: Grant) {}
+  /** `record` is the registry's Grant behind the handle: its code, endpoints and counts. */
+  constructor(readonly service: GrantService, readonly record: Grant) {}
 
-  get uid(): string { return this.grant.uid; }
-  get code(): string { return this.grant.code; }
-  get redemptions(): number { return this.grant.redemptions; }
-  get url(): string { return `${this.service.url}/${this.grant.uid}`; }
+  get uid(): string { return this.record.uid; }
+  get code(): string { return this.record.code; }
+  get redemptions(): number { return this.record.redemptions; }
+  get url(): string { return `${this.service.url}/${this.record.uid}`; }
 
   /** The grant's URL on one of the service's endpoint variants. */
   async urlOn(kind: EndpointKind): Promise<string> {
-    return `${await this.service.endpoint(kind)}/${this.grant.uid}`;
+    return `${await this.service.endpoint(kind)}/${this.record.uid}`;
   }
 
-  expire(): this { this.grant.expire(); return this; }
-  exhaust(): this { this.grant.exhaust(); return this; }
-  corrupt(): this { this.grant.corrupt(); return this; }
-  delete(): this { this.service.registry.delete(this.grant); return this; }
+  expire(): this { this.record.expire(); return this; }
+  exhaust(): this { this.record.exhaust(); return this; }
+  corrupt(): this { this.record.corrupt(); return this; }
+  delete(): this { this.service.registry.delete(this.record); return this; }
 
   requests(): RecordedRequest[] {
-    return this.service.requests({ grant: this.grant });
+    return this.service.requests({ grant: this });
   }
 
   /** An AccessToken for this grant, as `skupper token issue` writes one. */
@@ -410,30 +231,7 @@ export class GrantHandle {
       apiVersion: SKUPPER_API_VERSION,
       kind: 'AccessToken',
       metadata: { name },
-      spec: { url: this.url, code: this.grant.code, ca: this.service.pki.ca.certPem, ...overrides },
+      spec: { url: this.url, code: this.record.code, ca: this.service.pki.ca.certPem, ...overrides },
     };
   }
-}
-
-function requestUid(r: RecordedRequest): string | undefined {
-  return r.grantUid ?? (r.path.split('?')[0].split('/').join('') || undefined);
-}
-
-function socketKey(s: Socket): string {
-  return `${s.localPort}|${s.remoteAddress}|${s.remotePort}`;
-}
-
-function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
-}
-
-function formatHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-export function defaultStatusText(status: number): string {
-  // Go's http.StatusText, as a Go server would write it
-  return statusText(status) || 'Error';
 }

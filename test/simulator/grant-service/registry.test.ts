@@ -8,12 +8,12 @@ import {
   Grant,
   GrantRegistry,
   randomCode,
-  type GrantAnswer,
   type GrantRequest,
 } from '../../../simulator/grant-service/registry.ts';
+import { wireBody, type GrantAnswer } from '../../../simulator/grant-service/wire.ts';
 import { getRunPki, type Pki } from '../../../simulator/pki.ts';
 import { rfc3339Seconds } from '../../../model/text.ts';
-import { decodeBase64, SKUPPER_API_VERSION, type Endpoint } from '../../../model/resources.ts';
+import { decodeBase64, parseYamlDocuments, SKUPPER_API_VERSION, toYamlStream, type Endpoint } from '../../../model/resources.ts';
 import { cn, parseRedemption, secretCertificate } from '../support.ts';
 
 const ERROR_HEADERS = { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' };
@@ -34,7 +34,8 @@ function post(path: string, code: string, headers: GrantRequest['headers'] = {})
 
 function assertError(answer: GrantAnswer, status: number, text: string): void {
   assert.equal(answer.status, status);
-  assert.equal(answer.body, `${text}\n`);
+  assert.equal(wireBody(answer), `${text}\n`);
+  assert.equal(answer.documents, undefined);
   assert.deepEqual(answer.headers, ERROR_HEADERS);
 }
 
@@ -233,11 +234,20 @@ describe('the path forms of spec §2.2', () => {
 });
 
 describe('the body of a successful redemption (spec §2.5)', () => {
+  test('is typed documents until the wire: the body is their YAML stream, and reads back as them', () => {
+    const grant = registry.create();
+    const answer = post(`/${grant.uid}`, grant.code, { name: 'tok', subject: 'uid-1' });
+    assert.deepEqual(answer.documents?.map((d) => [d.kind, d.metadata.name]), [['Secret', 'tok'], ['Link', 'tok']]);
+    assert.equal(answer.text, undefined);
+    assert.equal(wireBody(answer), toYamlStream([...answer.documents!]));
+    assert.deepEqual(parseYamlDocuments(wireBody(answer)), answer.documents);
+  });
+
   test('starts with a kubernetes.io/tls Secret named after the name header, with tls.crt, tls.key and ca.crt', () => {
     const grant = registry.create();
     const answer = post(`/${grant.uid}`, grant.code, { name: 'my-token', subject: 'site-uid-1' });
-    assert.match(answer.body, /^---\n/);
-    const { secret } = parseRedemption(answer.body);
+    assert.match(wireBody(answer), /^---\n/);
+    const { secret } = parseRedemption(wireBody(answer));
     assert.equal(secret.apiVersion, 'v1');
     assert.equal(secret.kind, 'Secret');
     assert.equal(secret.type, 'kubernetes.io/tls');
@@ -250,7 +260,7 @@ describe('the body of a successful redemption (spec §2.5)', () => {
 
   test('issues a certificate whose CommonName is the subject header, signed by the CA, for client and server use', () => {
     const grant = registry.create();
-    const { secret } = parseRedemption(post(`/${grant.uid}`, grant.code, { name: 'tok', subject: 'site-uid-42' }).body);
+    const { secret } = parseRedemption(wireBody(post(`/${grant.uid}`, grant.code, { name: 'tok', subject: 'site-uid-42' })));
     const cert = secretCertificate(secret);
     assert.equal(cn(cert), 'site-uid-42');
     assert.equal(cert.verify(new X509Certificate(pki.ca.certPem).publicKey), true);
@@ -265,7 +275,7 @@ describe('the body of a successful redemption (spec §2.5)', () => {
       { name: 'edge', host: '10.9.8.7', port: '45671', group: 'g' },
     ];
     const grant = registry.create({ endpoints });
-    const cert = secretCertificate(parseRedemption(post(`/${grant.uid}`, grant.code).body).secret);
+    const cert = secretCertificate(parseRedemption(wireBody(post(`/${grant.uid}`, grant.code))).secret);
     assert.equal(cert.checkHost('ir.example.test'), 'ir.example.test');
     assert.equal(cert.checkHost('claims.example.test'), 'claims.example.test');
     assert.equal(cert.checkIP('10.9.8.7'), '10.9.8.7');
@@ -275,7 +285,7 @@ describe('the body of a successful redemption (spec §2.5)', () => {
     const grant = registry.create({ name: 'the-grant' });
     for (const headers of [{}, { name: '' }]) {
       const again = registry.create({ name: 'the-grant' });
-      const { secret, links } = parseRedemption(post(`/${again.uid}`, again.code, headers).body);
+      const { secret, links } = parseRedemption(wireBody(post(`/${again.uid}`, again.code, headers)));
       assert.equal(secret.metadata.name, 'the-grant');
       assert.deepEqual(links.map((l) => l.metadata.name), ['the-grant']);
     }
@@ -284,16 +294,16 @@ describe('the body of a successful redemption (spec §2.5)', () => {
 
   test('uses the effective name as CommonName when the subject header is missing', () => {
     const grant = registry.create({ name: 'the-grant' });
-    const named = parseRedemption(post(`/${grant.uid}`, grant.code, { name: 'tok-a' }).body);
+    const named = parseRedemption(wireBody(post(`/${grant.uid}`, grant.code, { name: 'tok-a' })));
     assert.equal(cn(secretCertificate(named.secret)), 'tok-a');
     const other = registry.create({ name: 'the-grant' });
-    const unnamed = parseRedemption(post(`/${other.uid}`, other.code).body);
+    const unnamed = parseRedemption(wireBody(post(`/${other.uid}`, other.code)));
     assert.equal(cn(secretCertificate(unnamed.secret)), 'the-grant');
   });
 
   test('follows the Secret with one Link named <name> for one endpoint group', () => {
     const grant = registry.create();
-    const { links } = parseRedemption(post(`/${grant.uid}`, grant.code, { name: 'tok' }).body);
+    const { links } = parseRedemption(wireBody(post(`/${grant.uid}`, grant.code, { name: 'tok' })));
     assert.equal(links.length, 1);
     const [link] = links;
     assert.equal(link.apiVersion, SKUPPER_API_VERSION);
@@ -313,7 +323,7 @@ describe('the body of a successful redemption (spec §2.5)', () => {
       { name: 'inter-router', host: 'b.example.test', port: '55671', group: 'b' },
     ];
     const grant = registry.create({ endpoints });
-    const { links } = parseRedemption(post(`/${grant.uid}`, grant.code, { name: 'tok' }).body);
+    const { links } = parseRedemption(wireBody(post(`/${grant.uid}`, grant.code, { name: 'tok' })));
     assert.deepEqual(links.map((l) => l.metadata.name), ['tok-1', 'tok-2']);
     const byHost = new Map(links.map((l) => [l.spec.endpoints[0].host, l]));
     assert.deepEqual(byHost.get('a.example.test')?.spec.endpoints, endpoints.slice(0, 2));
@@ -327,7 +337,7 @@ describe('the body of a successful redemption (spec §2.5)', () => {
       { name: 'inter-router', host: 'y.example.test', port: '55671', group: 'y' },
     ];
     const grant = registry.create({ endpoints });
-    const { links } = parseRedemption(post(`/${grant.uid}`, grant.code, { name: 'tok' }).body);
+    const { links } = parseRedemption(wireBody(post(`/${grant.uid}`, grant.code, { name: 'tok' })));
     assert.equal(links.length, 2);
   });
 
@@ -339,7 +349,7 @@ describe('the body of a successful redemption (spec §2.5)', () => {
       { name: 'inter-router', host: 'h.example.test', port: '55671', group: 'g' },
     ];
     const grant = registry.create({ endpoints });
-    const { links } = parseRedemption(post(`/${grant.uid}`, grant.code, { name: 'tok' }).body);
+    const { links } = parseRedemption(wireBody(post(`/${grant.uid}`, grant.code, { name: 'tok' })));
     assert.deepEqual(links.map((l) => l.spec.endpoints.map((e) => e.name)), [['edge', 'inter-router']]);
   });
 
@@ -347,7 +357,7 @@ describe('the body of a successful redemption (spec §2.5)', () => {
     const grant = registry.create({ endpoints: [{ name: 'claims', host: 'h.example.test', port: '8081', group: 'g' }] });
     const answer = post(`/${grant.uid}`, grant.code, { name: 'tok' });
     assert.equal(answer.status, 200);
-    const { secret, links } = parseRedemption(answer.body);
+    const { secret, links } = parseRedemption(wireBody(answer));
     assert.equal(secret.kind, 'Secret');
     assert.deepEqual(links, []);
     assert.equal(grant.redemptions, 1);

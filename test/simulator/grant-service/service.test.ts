@@ -5,7 +5,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { GrantService, type RecordedRequest } from '../../../simulator/grant-service/service.ts';
 import { WRONG_HOST } from '../../../simulator/pki.ts';
 import { postCode, TransportError, type RedeemResponse } from '../../../simulator/redeemer/client.ts';
-import { parseYamlDocuments, SKUPPER_API_VERSION } from '../../../model/resources.ts';
+import { parseYamlDocuments, SKUPPER_API_VERSION, toYamlStream, type Link } from '../../../model/resources.ts';
 import { cn, httpsRequest, parseRedemption, portOf, secretCertificate, tryConnect } from '../support.ts';
 
 let service: GrantService;
@@ -117,6 +117,23 @@ describe('the request log', () => {
     assert.ok(!Number.isNaN(Date.parse(r.at)));
   });
 
+  test('keeps the typed documents a redemption answered with, which are what was written', async () => {
+    const grant = service.createGrant();
+    const answer = await redeem(grant.url, grant.code, { headers: { name: 'tok', subject: 'uid-5' } });
+    const [r] = service.requests();
+    assert.deepEqual(r.documents?.map((d) => [d.kind, d.metadata.name]), [['Secret', 'tok'], ['Link', 'tok']]);
+    assert.equal(toYamlStream([...r.documents!]), answer.body);
+    assert.deepEqual(parseYamlDocuments(answer.body), r.documents);
+  });
+
+  test('keeps no documents for an answer that is not a redemption', async () => {
+    const grant = service.createGrant();
+    await redeem(grant.url, 'wrong');
+    service.failWith(503, undefined, 1);
+    await redeem(grant.url, grant.code);
+    assert.deepEqual(service.requests().map((r) => r.documents), [undefined, undefined]);
+  });
+
   test('records refused requests with their answers too', async () => {
     const grant = service.createGrant();
     await redeem(grant.url, 'wrong');
@@ -138,7 +155,7 @@ describe('the request log', () => {
     a.delete();
     await redeem(a.url, a.code);
     assert.deepEqual(a.requests().map((r) => r.answer.status), [200, 404]);
-    assert.deepEqual(service.requests({ grant: b.grant }).map((r) => r.answer.status), [403]);
+    assert.deepEqual(service.requests({ grant: b.record }).map((r) => r.answer.status), [403]);
     assert.equal(service.requests({ endpoint: 'primary' }).length, 3);
     assert.equal(service.requests({ endpoint: 'plain-http' }).length, 0);
   });
@@ -286,6 +303,7 @@ describe('faults', () => {
     const answer = await redeem(grant.url, grant.code);
     assert.deepEqual([answer.status, answer.body], [200, '']);
     assert.deepEqual(service.requests()[0].answer, { status: 200, body: '' });
+    assert.equal(service.requests()[0].documents, undefined);
   });
 
   test('respondWithBody leaves refusals alone: a wrong code still gets 403', async () => {
@@ -302,6 +320,7 @@ describe('faults', () => {
     const docs = parseYamlDocuments(answer.body) as Array<{ kind: string; metadata: { name: string } }>;
     assert.deepEqual(docs.map((d) => [d.kind, d.metadata.name]), [['Secret', 'tok']]);
     assert.equal(cn(secretCertificate(parseRedemption(answer.body).secret)), 'uid-9');
+    assert.deepEqual(service.requests()[0].documents?.map((d) => d.kind), ['Secret']);
     assert.equal(grant.redemptions, 1);
   });
 
@@ -313,6 +332,21 @@ describe('faults', () => {
     assert.deepEqual(docs.map((d) => [d.kind, d.metadata.name]), [['Secret', 'tok'], ['Link', 'tok'], ['Link', 'extra']]);
   });
 
+  test('appendDocuments adds typed documents after the good Link, written as appendToResponse would write them', async () => {
+    const grant = service.createGrant({ redemptionsAllowed: 2 });
+    const extra: Link = { apiVersion: SKUPPER_API_VERSION, kind: 'Link', metadata: { name: 'extra' }, spec: { endpoints: [], tlsCredentials: 'tok' } };
+    service.appendDocuments([extra], 1);
+    const typed = await redeem(grant.url, grant.code);
+    const [r] = service.requests();
+    assert.deepEqual(r.documents?.map((d) => [d.kind, d.metadata.name]), [['Secret', 'tok'], ['Link', 'tok'], ['Link', 'extra']]);
+    assert.equal(typed.body, toYamlStream([...r.documents!]));
+    assert.ok(typed.body.endsWith(toYamlStream([extra])));
+    service.appendToResponse(toYamlStream([extra]), 1);
+    const raw = await redeem(grant.url, grant.code);
+    const strip = (body: string) => parseYamlDocuments(body).map((d) => (d as { kind: string; metadata: { name: string } }).metadata.name);
+    assert.deepEqual(strip(raw.body), strip(typed.body));
+  });
+
   test('appendToResponse adds a broken document after the good Link', async () => {
     const grant = service.createGrant();
     service.appendToResponse('---\nkind: Link\nspec: {endpoints: [\n');
@@ -322,6 +356,9 @@ describe('faults', () => {
     assert.equal(broken, '');
     assert.deepEqual((parseYamlDocuments(good) as Array<{ kind: string }>).map((d) => d.kind), ['Secret', 'Link']);
     assert.throws(() => parseYamlDocuments(answer.body));
+    // the log keeps the good documents; the broken bytes are only on the wire
+    assert.deepEqual(service.requests()[0].documents?.map((d) => d.kind), ['Secret', 'Link']);
+    assert.deepEqual(service.requests()[0].answer, { status: 200, body: answer.body });
   });
 
   test('nameAnswer names the Secret and Links as if the name header said so', async () => {
@@ -332,6 +369,14 @@ describe('faults', () => {
     assert.deepEqual([secret.metadata.name, ...links.map((l) => l.metadata.name), links[0].spec.tlsCredentials], ['someone-else', 'someone-else', 'someone-else']);
     assert.equal(cn(secretCertificate(secret)), 'uid-3');
     assert.equal(grant.redemptions, 1);
+  });
+
+  test('nameAnswer without a subject header issues the certificate for the name it gives', async () => {
+    const grant = service.createGrant();
+    service.nameAnswer('someone-else', 1);
+    const answer = await redeem(grant.url, grant.code, { headers: { name: 'tok' } });
+    assert.equal(cn(secretCertificate(parseRedemption(answer.body).secret)), 'someone-else');
+    assert.equal(service.requests()[0].headers.name, 'tok', 'the log keeps the header that was sent');
   });
 
   test('redirectTo answers 307 with a Location, and neither redeems nor follows', async () => {
