@@ -78,7 +78,7 @@ export async function runSuite(
   const parameters: SuiteParameters = {
     impl: options.impl,
     implOptions: options.implOptions,
-    claimedFeatures: options.claimedFeatures,
+    implementation: { name: preflight.name, version: preflight.version, features: info.features },
     settleTimeoutMs: options.timeoutSeconds * 1000,
     quietMs: options.quietMs ?? (options.impl === 'reference' ? 0 : 250),
     grantHost: options.grantHost,

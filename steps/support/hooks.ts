@@ -45,13 +45,9 @@ BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
     // mockttp (the redirect target) takes ~0.5 s to load: load it while the keys are made
     import('../../simulator/grant-service/foreign-service.ts'),
   ]);
-  const features = new Set([...(implementation.features ?? []), ...(params.claimedFeatures ?? [])]);
-  setWorkerState({
-    implementation,
-    service,
-    features,
-    info: { name: implementation.name, version: implementation.version, features: [...features] },
-  });
+  // the run's preflight computed the features (declared and claimed); cucumber run without the CLI has only the declared
+  const info = params.implementation ?? { name: implementation.name, version: implementation.version, features: implementation.features ?? [] };
+  setWorkerState({ implementation, service, features: new Set(info.features), info });
 });
 
 AfterAll({ timeout: 60_000 }, async function () {

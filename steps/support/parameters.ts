@@ -3,8 +3,11 @@ export interface SuiteParameters {
   /** `--impl`: reference, kubernetes, command, broken/<name>, or a module path */
   impl: string;
   implOptions: Record<string, string>;
-  /** Features the run configuration claims on the implementation's behalf (conformance.yaml). */
-  claimedFeatures?: string[];
+  /**
+   * The implementation as the run's preflight found it: its name, version and features (those it declares
+   * and those conformance.yaml claims for it), computed once; every worker's report context uses it.
+   */
+  implementation?: { name: string; version?: string; features: string[] };
   /** How long to wait for a token to settle (ms). Must exceed the redeemers' 10 s client timeout. */
   settleTimeoutMs: number;
   /** How long after an action an unchanged status counts as settled (ms); 0 for synchronous implementations. */
