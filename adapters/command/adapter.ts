@@ -5,23 +5,22 @@
 // on its stdout. A program that keeps no status (status: none) is judged by its exit code and its last
 // line of stderr; one that writes an AccessToken back (status: file) is judged by what it wrote.
 // See docs/adapters.md, "The command adapter".
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Implementation, Observation, Site } from '../contract.ts';
 import { tokenOutcome } from '../../model/conditions.ts';
 import { isObject, shellQuote } from '../../model/text.ts';
-import { parseYamlDocuments, SKUPPER_API_VERSION, type AccessToken, type AccessTokenStatus, type Link, type Secret } from '../../model/resources.ts';
+import { SKUPPER_API_VERSION, type AccessToken, type AccessTokenStatus, type Link, type Secret } from '../../model/resources.ts';
 import { redactText } from '../../model/redact.ts';
 import { parseOptions, type CommandOptions } from './options.ts';
+import { parseStream, readOutputDir } from './output.ts';
 import { killGroup, runCommand, type CommandResult } from './process.ts';
 import { expand, expandHome, type Values } from './template.ts';
 
 /** Every site's state directory is made under os.tmpdir() with this prefix, and removed by close(). */
 export const STATE_DIR_PREFIX = 'atc-command-';
 
-/** How Skupper's system mode names its input resources: `<Kind>-<name>.yaml`. */
-const RESOURCE_FILE = /^([A-Z][a-zA-Z]*)-(.+)\.(yaml|yml|json)$/;
 const TOKEN_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 
 /** What an observation carries besides the resources: shown as evidence when a scenario fails. */
@@ -75,27 +74,6 @@ function isInside(child: string, parent: string): boolean {
 
 function lastNonEmptyLine(text: string): string | undefined {
   return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).pop();
-}
-
-/** Splits a YAML stream on its `---` lines and parses each document alone: one bad document spoils no other. */
-function parseStream(text: string, where: string, problems: string[]): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  const chunks = text.split(/^---[ \t]*(?:#.*)?$/m);
-  chunks.forEach((chunk, i) => {
-    if (chunk.trim() === '') return;
-    let docs: unknown[];
-    try {
-      docs = parseYamlDocuments(chunk);
-    } catch (e) {
-      problems.push(`${where}, document ${i + 1}: not valid YAML: ${String((e as Error).message).split('\n')[0]}`);
-      return;
-    }
-    for (const doc of docs) {
-      if (isObject(doc) && typeof doc.kind === 'string' && isObject(doc.metadata) && typeof doc.metadata.name === 'string') out.push(doc);
-      else problems.push(`${where}, document ${i + 1}: not a resource with a kind and a metadata.name: ${JSON.stringify(doc).slice(0, 80)}`);
-    }
-  });
-  return out;
 }
 
 function sameSpec(a: AccessToken, b: AccessToken): boolean {
@@ -328,35 +306,7 @@ export class CommandImplementation implements Implementation {
       problems.push(...state.streamProblems);
       return [...state.streamed.values()].map((d) => structuredClone(d));
     }
-    let files: string[];
-    try {
-      files = readdirSync(state.outputDir).sort();
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
-    }
-    const out: Record<string, unknown>[] = [];
-    for (const file of files) {
-      const path = join(state.outputDir, file);
-      const match = RESOURCE_FILE.exec(file);
-      if (!match) {
-        problems.push(`${file}: ignored (not named <Kind>-<name>.yaml)`);
-        continue;
-      }
-      let text: string;
-      try {
-        if (!statSync(path).isFile()) continue;
-        text = readFileSync(path, 'utf8');
-      } catch (e) {
-        problems.push(`${file}: could not be read: ${(e as Error).message}`);
-        continue;
-      }
-      for (const doc of parseStream(text, file, problems)) {
-        if (doc.kind !== match[1]) problems.push(`${file}: holds a ${String(doc.kind)}, not a ${match[1]}`);
-        out.push(doc);
-      }
-    }
-    return out;
+    return readOutputDir(state.outputDir, problems);
   }
 
   /** Removes every state directory and what the run left in an output directory outside them. */
