@@ -1,11 +1,12 @@
 // An in-memory stand-in for one cluster's API server: per-namespace AccessTokens, Secrets, Links and the
 // Site, with the API server's bookkeeping that the rules depend on (uid, generation, name collisions).
 import { randomUUID } from 'node:crypto';
-import { alreadyExists, type RedeemerStore, type SiteRef } from './store.ts';
+import { alreadyExists, type RedeemerStore } from './store.ts';
+import type { Site } from '../../adapters/contract.ts';
 import type { AccessToken, Link, Secret } from '../../model/resources.ts';
 
 interface Namespace {
-  site?: SiteRef;
+  site?: Site;
   accessTokens: Map<string, AccessToken>;
   secrets: Map<string, Secret>;
   links: Map<string, Link>;
@@ -32,7 +33,7 @@ export class InMemoryStore implements RedeemerStore {
     return resource;
   }
 
-  setSite(site: SiteRef): void {
+  setSite(site: Site): void {
     this.ns(site.namespace).site = { ...site };
   }
 
@@ -40,7 +41,7 @@ export class InMemoryStore implements RedeemerStore {
     delete this.ns(namespace).site;
   }
 
-  async getSite(namespace: string): Promise<SiteRef | undefined> {
+  async getSite(namespace: string): Promise<Site | undefined> {
     return this.namespaces.get(namespace)?.site;
   }
 

@@ -1,125 +1,20 @@
 // The reference redeemer: Skupper's Kubernetes controller path (spec §3.1) — checkAccessToken,
 // RedeemAccessToken, handleTokenResponse and SetRedeemed — over a RedeemerStore.
-import { goQuote, goUrlString, parseGoUrl, postCode, REDEEM_TIMEOUT_MS, TransportError, type GoUrl, type PostCodeOptions, type RedeemResponse } from './client.ts';
-import { isRedeemed, REDEEMED, setRedeemed, setRedeemedWithSiteDeletion } from '../../model/conditions.ts';
-import type { RedeemerStore, SiteRef } from './store.ts';
-import {
-  SKUPPER_API_VERSION,
-  type AccessToken,
-  type Condition,
-  type Link,
-  type Secret,
-} from '../../model/resources.ts';
-import { parse as parseYaml } from 'yaml';
+import { postCode, REDEEM_TIMEOUT_MS, TransportError, type PostCodeOptions, type RedeemResponse } from './client.ts';
+import { decodeRedemptionResponse } from './decode.ts';
+import { goQuote } from './go-wording.ts';
+import { goUrlString, parseGoUrl, type GoUrl } from './go-url.ts';
+import { isRedeemed, setRedeemed, setRedeemedWithSiteDeletion } from '../../model/conditions.ts';
+import type { RedeemerStore } from './store.ts';
+import type { Site } from '../../adapters/contract.ts';
+import { SKUPPER_API_VERSION, type AccessToken, type Link, type Secret } from '../../model/resources.ts';
 
 export interface ReferenceRedeemerOptions {
   timeoutMs?: number;
   now?: () => Date;
 }
 
-export class DecodeError extends Error {
-  override name = 'DecodeError';
-}
-
-/** Splits a YAML stream on `---` lines, as apimachinery's YAMLReader does, dropping empty documents. */
-export function splitYamlStream(body: string): string[] {
-  const docs: string[] = [];
-  let current: string[] = [];
-  for (const line of body.split('\n')) {
-    if (/^---\s*$/.test(line)) {
-      if (current.join('\n').trim() !== '') docs.push(current.join('\n'));
-      current = [];
-    } else {
-      current.push(line);
-    }
-  }
-  if (current.join('\n').trim() !== '') docs.push(current.join('\n'));
-  return docs;
-}
-
-/**
- * Splits a stream of JSON values (`{…} {…}`) as encoding/json's Decoder reads them. Text that is not a
- * complete value ends the stream there: it becomes the last piece, whose decoding then fails.
- */
-export function splitJsonStream(body: string): string[] {
-  const values: string[] = [];
-  let i = 0;
-  while (i < body.length) {
-    while (i < body.length && /\s/.test(body[i])) i++;
-    if (i >= body.length) break;
-    const start = i;
-    let depth = 0;
-    let inString = false;
-    let end = -1;
-    for (; i < body.length; i++) {
-      const c = body[i];
-      if (inString) {
-        if (c === '\\') i++;
-        else if (c === '"') inString = false;
-        continue;
-      }
-      if (c === '"') inString = true;
-      else if (c === '{' || c === '[') depth++;
-      else if (c === '}' || c === ']') {
-        depth--;
-        if (depth === 0) {
-          end = i + 1;
-          break;
-        }
-      } else if (depth === 0 && /\s/.test(c)) {
-        end = i;
-        break;
-      }
-    }
-    if (end < 0) {
-      values.push(body.slice(start));
-      break;
-    }
-    values.push(body.slice(start, end));
-    i = end;
-  }
-  return values;
-}
-
-function decodeObject(doc: string): Record<string, unknown> {
-  const trimmed = doc.trimStart();
-  const value = trimmed.startsWith('{') ? JSON.parse(trimmed) : parseYaml(doc);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new DecodeError('not an object');
-  return value as Record<string, unknown>;
-}
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/**
- * handleTokenResponse's decodeAll: the first document is the Secret (any failure is an error); then
- * Links until the first document that does not decode, which ends the stream silently.
- */
-export function decodeRedemptionResponse(body: string): { secret: Secret; links: Link[] } {
-  // YAMLOrJSONDecoder: a body whose first 1024 bytes start (after whitespace) with `{` is a JSON stream,
-  // values one after another with no `---` between them; anything else is a YAML stream
-  const docs = /^\s*\{/.test(body.slice(0, 1024)) ? splitJsonStream(body) : splitYamlStream(body);
-  if (docs.length === 0) throw new DecodeError('EOF');
-  let secret: Secret;
-  try {
-    secret = decodeObject(docs[0]) as unknown as Secret;
-    for (const v of Object.values(secret.data ?? {})) {
-      if (typeof v !== 'string' || !BASE64.test(v)) throw new DecodeError('illegal base64 data');
-    }
-  } catch (e) {
-    throw new DecodeError((e as Error).message);
-  }
-  const links: Link[] = [];
-  for (const doc of docs.slice(1)) {
-    try {
-      links.push(decodeObject(doc) as unknown as Link);
-    } catch {
-      break;
-    }
-  }
-  return { secret, links };
-}
-
-function siteOwnerReference(site: SiteRef) {
+function siteOwnerReference(site: Site) {
   return [{ kind: 'Site', apiVersion: SKUPPER_API_VERSION, name: site.name, uid: site.uid }];
 }
 
@@ -149,7 +44,7 @@ export class ReferenceRedeemer {
   }
 
   /** RedeemAccessToken: one attempt, its outcome written to the token's status when it changed. */
-  async redeem(token: AccessToken, site: SiteRef): Promise<AccessToken> {
+  async redeem(token: AccessToken, site: Site): Promise<AccessToken> {
     const error = await this.attempt(token, site);
     const updated = this.recordOutcome(token, error);
     return updated ? this.store.updateAccessTokenStatus(updated) : token;
@@ -173,7 +68,7 @@ export class ReferenceRedeemer {
   // implementations (fixtures/broken, test/fixtures/broken) can differ from the reference in one place.
 
   /** One redemption attempt; returns the error message for the status, or undefined on success. */
-  protected async attempt(token: AccessToken, site: SiteRef): Promise<string | undefined> {
+  protected async attempt(token: AccessToken, site: Site): Promise<string | undefined> {
     const checked = this.checkPreconditions(token);
     if (typeof checked === 'string') return checked;
     let response: RedeemResponse;
@@ -219,11 +114,11 @@ export class ReferenceRedeemer {
   }
 
   /** The POST: TLS 1.3 or newer, only the token's CA, bounded in time, redirects not followed. */
-  protected send(target: Target, token: AccessToken, site: SiteRef, signal: AbortSignal): Promise<RedeemResponse> {
+  protected send(target: Target, token: AccessToken, site: Site, signal: AbortSignal): Promise<RedeemResponse> {
     return postCode(this.postOptions(target, token, site, signal));
   }
 
-  protected postOptions(target: Target, token: AccessToken, site: SiteRef, signal: AbortSignal): PostCodeOptions {
+  protected postOptions(target: Target, token: AccessToken, site: Site, signal: AbortSignal): PostCodeOptions {
     return {
       url: target.url,
       displayUrl: target.displayUrl,
@@ -235,7 +130,7 @@ export class ReferenceRedeemer {
     };
   }
 
-  protected requestHeaders(token: AccessToken, site: SiteRef): Record<string, string> {
+  protected requestHeaders(token: AccessToken, site: Site): Record<string, string> {
     return { name: token.metadata.name, subject: site.uid };
   }
 
@@ -248,7 +143,7 @@ export class ReferenceRedeemer {
   }
 
   /** Creates the Secret, then each Link, in the token's namespace; stops at the first failure, no rollback. */
-  protected async createReceived(token: AccessToken, site: SiteRef, decoded: { secret: Secret; links: Link[] }): Promise<string | undefined> {
+  protected async createReceived(token: AccessToken, site: Site, decoded: { secret: Secret; links: Link[] }): Promise<string | undefined> {
     const namespace = token.metadata.namespace ?? site.namespace;
     const secret: Secret = {
       ...decoded.secret,
@@ -275,7 +170,7 @@ export class ReferenceRedeemer {
     return undefined;
   }
 
-  protected ownerReferences(site: SiteRef) {
+  protected ownerReferences(site: Site) {
     return siteOwnerReference(site);
   }
 

@@ -1,14 +1,8 @@
 // Where a redeemer keeps the resources it reads and creates. The reference redeemer runs over an
 // in-memory store in-process, and over the Kubernetes API when it runs as a controller: the redemption
 // logic is the same, only the store differs.
+import type { Site } from '../../adapters/contract.ts';
 import type { AccessToken, Link, Secret } from '../../model/resources.ts';
-
-/** The Site a namespace's tokens are redeemed for (Skupper's controller knows one Site per namespace). */
-export interface SiteRef {
-  name: string;
-  namespace: string;
-  uid: string;
-}
 
 /** Thrown by create calls when the name is taken; the message is the API server's (`secrets "x" already exists`). */
 export class AlreadyExistsError extends Error {
@@ -16,8 +10,8 @@ export class AlreadyExistsError extends Error {
 }
 
 export interface RedeemerStore {
-  /** The Site of a namespace, or undefined when the namespace has none. */
-  getSite(namespace: string): Promise<SiteRef | undefined>;
+  /** The Site a namespace's tokens are redeemed for (Skupper's controller knows one per namespace), or undefined when it has none. */
+  getSite(namespace: string): Promise<Site | undefined>;
   listAccessTokens(namespace: string): Promise<AccessToken[]>;
   /** Creates the Secret in the namespace; throws AlreadyExistsError when one of that name exists. */
   createSecret(namespace: string, secret: Secret): Promise<void>;

@@ -2,7 +2,8 @@
 // a controller. Secrets through CoreV1, Skupper resources as custom objects, token status through the
 // status subresource.
 import type { V1Secret } from '@kubernetes/client-node';
-import { alreadyExists, type RedeemerStore, type SiteRef } from '../store.ts';
+import { alreadyExists, type RedeemerStore } from '../store.ts';
+import type { Site } from '../../../adapters/contract.ts';
 import type { AccessToken, Link, Secret, SiteResource } from '../../../model/resources.ts';
 import {
   apiReason,
@@ -23,7 +24,7 @@ export class KubeStore implements RedeemerStore {
   constructor(private readonly clients: KubeClients) {}
 
   /** The first Site of the namespace (by name) that is not being deleted. */
-  async getSite(namespace: string): Promise<SiteRef | undefined> {
+  async getSite(namespace: string): Promise<Site | undefined> {
     const sites = await this.list<SiteResource>('Site', namespace);
     const site = sites.find((s) => !(s.metadata as { deletionTimestamp?: string }).deletionTimestamp);
     if (!site) return undefined;

@@ -211,7 +211,7 @@ describe('the kubernetes adapter (--impl kubernetes) with the in-process referen
     } finally {
       await keeping.close();
     }
-    await assert.rejects(create({ kubeconfig: server!.kubeconfig, retireSites: 'maybe' }), /retireSites must be true or false, got maybe/);
+    await assert.rejects(create({ kubeconfig: server!.kubeconfig, retireSites: 'maybe' }), /options\.retireSites must be "true" or "false", not "maybe"/);
   });
 
   test('settling through waitForChange reads the first settled status, even when another follows at once', async () => {

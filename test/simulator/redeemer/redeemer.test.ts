@@ -5,15 +5,12 @@ import { ReferenceImplementation } from '../../../simulator/redeemer/implementat
 import { rfc3339Seconds } from '../../../model/text.ts';
 import { GrantService } from '../../../simulator/grant-service/service.ts';
 import { InMemoryStore } from '../../../simulator/redeemer/memory-store.ts';
-import { goQuote, goUrlString, parseGoUrl, statusText } from '../../../simulator/redeemer/client.ts';
-import type { SiteRef } from '../../../simulator/redeemer/store.ts';
-import {
-  decodeRedemptionResponse,
-  ReferenceRedeemer,
-  splitJsonStream,
-  splitYamlStream,
-  type ReferenceRedeemerOptions,
-} from '../../../simulator/redeemer/redeemer.ts';
+import { goQuote } from '../../../simulator/redeemer/go-wording.ts';
+import { goUrlString, parseGoUrl } from '../../../simulator/redeemer/go-url.ts';
+import { statusText } from '../../../simulator/go-http.ts';
+import type { Site } from '../../../adapters/contract.ts';
+import { ReferenceRedeemer, type ReferenceRedeemerOptions } from '../../../simulator/redeemer/redeemer.ts';
+import { decodeRedemptionResponse, splitJsonStream, splitYamlStream } from '../../../simulator/redeemer/decode.ts';
 import { DELETED_SITE_MESSAGE, findCondition, isRedeemed } from '../../../model/conditions.ts';
 import { SKUPPER_API_VERSION, toYamlStream, validateAccessToken, type AccessToken, type Link, type Secret } from '../../../model/resources.ts';
 import { cn, secretCertificate } from '../support.ts';
@@ -31,7 +28,7 @@ beforeEach(() => {
 });
 
 let sites = 0;
-function freshSite(): SiteRef {
+function freshSite(): Site {
   sites += 1;
   return { name: `site-${sites}`, namespace: `ns-${sites}`, uid: `0000-site-uid-${sites}` };
 }
