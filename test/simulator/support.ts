@@ -1,4 +1,6 @@
 // Helpers shared by the simulator's tests (not a test file itself: the runner only picks *.test.ts).
+import { after, before, beforeEach } from 'node:test';
+import { GrantService } from '../../simulator/grant-service/service.ts';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import https from 'node:https';
@@ -85,4 +87,19 @@ export function tryConnect(host: string, port: number): Promise<string> {
 
 export function portOf(url: string): number {
   return Number(new URL(url).port);
+}
+
+/** One grant service for the whole test file, reset before each test; `set` receives it once it runs. */
+export function useGrantService(set: (service: GrantService) => void): void {
+  let service: GrantService;
+  before(async () => {
+    service = await GrantService.start();
+    set(service);
+  });
+  after(async () => {
+    await service.stop();
+  });
+  beforeEach(() => {
+    service.reset();
+  });
 }

@@ -1,24 +1,16 @@
 // The mock grant service over real HTTPS: the request log, every fault, every endpoint variant.
 import assert from 'node:assert/strict';
 import { networkInterfaces } from 'node:os';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { GrantService, type RecordedRequest } from '../../../simulator/grant-service/service.ts';
 import { WRONG_HOST } from '../../../simulator/pki.ts';
 import { postCode, TransportError, type RedeemResponse } from '../../../simulator/redeemer/client.ts';
 import { parseYamlDocuments, SKUPPER_API_VERSION, toYamlStream, type Link } from '../../../model/resources.ts';
-import { cn, httpsRequest, parseRedemption, portOf, secretCertificate, tryConnect } from '../support.ts';
+import { cn, httpsRequest, parseRedemption, portOf, secretCertificate, tryConnect , useGrantService } from '../support.ts';
 
 let service: GrantService;
 
-before(async () => {
-  service = await GrantService.start();
-});
-after(async () => {
-  await service.stop();
-});
-beforeEach(() => {
-  service.reset();
-});
+useGrantService((s) => (service = s));
 
 function redeem(url: string, code: string, options: { ca?: string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<RedeemResponse> {
   return postCode({

@@ -1,6 +1,6 @@
 // The reference redeemer (Skupper's Kubernetes controller path, spec §3.1) against the grant service.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ReferenceImplementation } from '../../../simulator/redeemer/implementation.ts';
 import { rfc3339Seconds } from '../../../model/text.ts';
 import { GrantService } from '../../../simulator/grant-service/service.ts';
@@ -13,19 +13,11 @@ import { ReferenceRedeemer, type ReferenceRedeemerOptions } from '../../../simul
 import { decodeRedemptionResponse, splitJsonStream, splitYamlStream } from '../../../simulator/redeemer/decode.ts';
 import { DELETED_SITE_MESSAGE, findCondition, isRedeemed } from '../../../model/conditions.ts';
 import { SKUPPER_API_VERSION, toYamlStream, validateAccessToken, type AccessToken, type Link, type Secret } from '../../../model/resources.ts';
-import { cn, secretCertificate } from '../support.ts';
+import { cn, secretCertificate , useGrantService } from '../support.ts';
 
 let service: GrantService;
 
-before(async () => {
-  service = await GrantService.start();
-});
-after(async () => {
-  await service.stop();
-});
-beforeEach(() => {
-  service.reset();
-});
+useGrantService((s) => (service = s));
 
 let sites = 0;
 function freshSite(): Site {
