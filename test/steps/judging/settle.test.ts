@@ -82,7 +82,7 @@ describe('waitForSettledToken', () => {
     const since = performance.now();
     const settled = await waitForSettledToken(impl, site, 't1', { timeoutMs: 2000, changedFrom: statusFingerprint(t), since, quietMs: 120 });
     assert.equal(settled.outcome, 'failed');
-    assert.ok(performance.now() - since >= 120, 'it waited out the quiet period');
+    assert.ok(performance.now() - since >= 118, 'it waited out the quiet period (timers may fire a fraction early)');
   });
 
   test('gives up at the deadline with what it last observed, redacted', async () => {
@@ -128,7 +128,8 @@ describe('observeAfterQuiet', () => {
     await impl.apply(token());
     const since = performance.now();
     const observation = await observeAfterQuiet(impl, site, since, 60);
-    assert.ok(performance.now() - since >= 60);
+    // timers round to whole milliseconds and may fire a fraction early
+    assert.ok(performance.now() - since >= 58, 'it waited out the quiet period');
     assert.equal(impl.observed, 1);
     assert.equal(observation.accessTokens.length, 1);
   });
