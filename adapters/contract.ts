@@ -1,6 +1,6 @@
 // The implementation contract (docs/adapters.md). Kept stable: implementations written against the
 // documentation import nothing from this project, so these shapes are the only agreement there is.
-import type { AccessToken, Link, Secret } from '../model/resources.ts';
+import type { AccessGrant, AccessToken, Endpoint, Link, Secret } from '../model/resources.ts';
 
 /** The redeeming site a scenario runs in. Each scenario gets a fresh one. */
 export interface Site {
@@ -51,3 +51,38 @@ export interface Implementation {
 }
 
 export type CreateImplementation = (options: Record<string, string>) => Promise<Implementation>;
+
+// ---------------------------------------------------------------------------------------------------
+// The grant-service side (docs/adapters.md, "Grant services"): the implementation under test issues
+// AccessGrants and serves their redemptions; the suite plays the redeeming site.
+
+/** The site that owns the grants: its endpoints are what a redemption's Links and certificate name. */
+export interface IssuingSite extends Site {
+  endpoints: Endpoint[];
+}
+
+/** Optional features a grant service may claim; scenarios tagged `@feature:<name>` need them. */
+export const KNOWN_GRANT_FEATURES = {
+  status: 'keeps AccessGrant status: redemptions, expirationTime and the Processed/Resolved/Ready conditions',
+  delete: 'can be asked to delete a grant (deleteGrant)',
+} as const;
+
+export interface GrantServiceImplementation {
+  name: string;
+  version?: string;
+  features?: string[];
+  /** Makes the issuing site exist and returns it as the implementation knows it (uid, endpoints). */
+  prepareSite?(site: IssuingSite): Promise<IssuingSite>;
+  /** Hand an AccessGrant over as `kubectl apply` would (again for an update). */
+  applyGrant(grant: AccessGrant, site: IssuingSite): Promise<void>;
+  /** The site's AccessGrants with their status (`url`, `code`, `ca`, …). */
+  observe(site: IssuingSite): Promise<{ accessGrants: AccessGrant[] }>;
+  deleteGrant?(name: string, site: IssuingSite): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export type CreateGrantService = (options: Record<string, string>) => Promise<GrantServiceImplementation>;
+
+/** Which half of a token's life is under test: the redeemer consumes tokens, the grant service issues them. */
+export type Side = 'redeemer' | 'grant-service';
+export const SIDES: readonly Side[] = ['redeemer', 'grant-service'];

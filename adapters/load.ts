@@ -1,11 +1,11 @@
 // Turns `--impl` into an Implementation: a built-in name, a bundled broken implementation, or a module
 // path. Anything wrong with the choice is a ConfigurationError: one line, exit 2, no stack trace.
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { codeModule, codeRoot, moduleExt } from '../model/package.ts';
 import { firstLine } from '../model/text.ts';
-import type { CreateImplementation, Implementation } from './contract.ts';
+import type { CreateGrantService, CreateImplementation, GrantServiceImplementation, Implementation, Side } from './contract.ts';
 
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
@@ -19,17 +19,26 @@ export const BUILT_IN_IMPLEMENTATIONS: Record<string, string> = {
   command: codeModule('adapters', 'command', 'adapter'),
 };
 
+/** `--side grant-service`: the grant services built in. */
+export const BUILT_IN_GRANT_SERVICES: Record<string, string> = {
+  reference: codeModule('simulator', 'grant-service', 'implementation'),
+};
+
 /** The reference Kubernetes controller, which `--impl kubernetes` runs in-process on request. */
 export const REFERENCE_CONTROLLER_MODULE = codeModule('simulator', 'redeemer', 'kubernetes', 'controller');
 
 export const BROKEN_DIR = join(codeRoot, 'fixtures', 'broken');
+/** The deliberately broken grant services (`--side grant-service --impl broken/<name>`). */
+export const BROKEN_GRANT_SERVICES_DIR = join(codeRoot, 'fixtures', 'broken-grant-services');
 
 /** Where the module for an `--impl` value lives. */
-export function resolveImplementation(spec: string, cwd = process.cwd()): string {
-  if (BUILT_IN_IMPLEMENTATIONS[spec]) return BUILT_IN_IMPLEMENTATIONS[spec];
+export function resolveImplementation(spec: string, cwd = process.cwd(), side: Side = 'redeemer'): string {
+  const builtIn = side === 'redeemer' ? BUILT_IN_IMPLEMENTATIONS : BUILT_IN_GRANT_SERVICES;
+  if (builtIn[spec]) return builtIn[spec];
   if (spec.startsWith('broken/')) {
-    const file = join(BROKEN_DIR, `${spec.slice('broken/'.length)}${moduleExt}`);
-    if (!existsSync(file)) throw new ConfigurationError(`--impl ${spec}: no bundled broken implementation of that name (see fixtures/broken/)`);
+    const dir = side === 'redeemer' ? BROKEN_DIR : BROKEN_GRANT_SERVICES_DIR;
+    const file = join(dir, `${spec.slice('broken/'.length)}${moduleExt}`);
+    if (!existsSync(file)) throw new ConfigurationError(`--impl ${spec}: no bundled broken ${side === 'redeemer' ? 'implementation' : 'grant service'} of that name (see ${relativeToCode(dir)}/)`);
     return file;
   }
   if (spec.startsWith('.') || isAbsolute(spec) || /\.(m?js|ts)$/.test(spec)) {
@@ -38,17 +47,22 @@ export function resolveImplementation(spec: string, cwd = process.cwd()): string
     return file;
   }
   throw new ConfigurationError(
-    `--impl ${spec}: not a known implementation (${Object.keys(BUILT_IN_IMPLEMENTATIONS).join(', ')}, broken/<name>) nor a module path (./impl.js)`,
+    `--impl ${spec}: not a known ${side === 'redeemer' ? 'implementation' : 'grant service'} (${Object.keys(builtIn).join(', ')}, broken/<name>) nor a module path (./impl.js)`,
   );
 }
 
-/** Checks that what a module made honours the contract's shape; returns the first problem found. */
-export function contractProblem(impl: unknown): string | undefined {
+const METHODS: Record<Side, { required: string[]; optional: string[] }> = {
+  redeemer: { required: ['apply', 'observe'], optional: ['prepareSite', 'resync', 'deleteSite', 'waitForChange', 'close'] },
+  'grant-service': { required: ['applyGrant', 'observe'], optional: ['prepareSite', 'deleteGrant', 'close'] },
+};
+
+/** Checks that what a module made honours its side's contract shape; returns the first problem found. */
+export function contractProblem(impl: unknown, side: Side = 'redeemer'): string | undefined {
   if (!impl || typeof impl !== 'object') return 'create() did not return an object';
   const i = impl as Record<string, unknown>;
   if (typeof i.name !== 'string' || i.name === '') return 'the implementation has no name';
-  for (const m of ['apply', 'observe']) if (typeof i[m] !== 'function') return `the implementation has no ${m}() method`;
-  for (const m of ['prepareSite', 'resync', 'deleteSite', 'close']) {
+  for (const m of METHODS[side].required) if (typeof i[m] !== 'function') return `the implementation has no ${m}() method`;
+  for (const m of METHODS[side].optional) {
     if (i[m] !== undefined && typeof i[m] !== 'function') return `${m} is not a function`;
   }
   if (i.features !== undefined && (!Array.isArray(i.features) || i.features.some((f) => typeof f !== 'string'))) {
@@ -58,8 +72,8 @@ export function contractProblem(impl: unknown): string | undefined {
 }
 
 /** Imports the module and calls its default export. Throws ConfigurationError for anything unusable. */
-export async function loadImplementation(spec: string, options: Record<string, string> = {}, cwd = process.cwd()): Promise<Implementation> {
-  const file = resolveImplementation(spec, cwd);
+async function load(spec: string, options: Record<string, string>, cwd: string, side: Side): Promise<unknown> {
+  const file = resolveImplementation(spec, cwd, side);
   let module: { default?: unknown };
   try {
     module = await import(pathToFileURL(file).href);
@@ -71,11 +85,30 @@ export async function loadImplementation(spec: string, options: Record<string, s
   }
   let impl: unknown;
   try {
-    impl = await (module.default as CreateImplementation)(options);
+    impl = await (module.default as CreateImplementation | CreateGrantService)(options);
   } catch (e) {
     throw new ConfigurationError(`--impl ${spec}: create() failed: ${firstLine(e)}`);
   }
-  const problem = contractProblem(impl);
+  const problem = contractProblem(impl, side);
   if (problem) throw new ConfigurationError(`--impl ${spec}: ${problem} (see docs/adapters.md)`);
-  return impl as Implementation;
+  return impl;
+}
+
+/** The redeemer under test. */
+export async function loadImplementation(spec: string, options: Record<string, string> = {}, cwd = process.cwd()): Promise<Implementation> {
+  return (await load(spec, options, cwd, 'redeemer')) as Implementation;
+}
+
+/** The grant service under test (`--side grant-service`). */
+export async function loadGrantService(spec: string, options: Record<string, string> = {}, cwd = process.cwd()): Promise<GrantServiceImplementation> {
+  return (await load(spec, options, cwd, 'grant-service')) as GrantServiceImplementation;
+}
+
+/** Either side's implementation, for what only needs its name, version and features. */
+export function loadForSide(side: Side, spec: string, options: Record<string, string> = {}): Promise<Implementation | GrantServiceImplementation> {
+  return side === 'redeemer' ? loadImplementation(spec, options) : loadGrantService(spec, options);
+}
+
+function relativeToCode(dir: string): string {
+  return relative(codeRoot, dir);
 }

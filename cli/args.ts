@@ -1,14 +1,15 @@
 // Flags: parsing, numbers and key=value lists. Anything wrong is a UsageError (one line, exit 2).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.ts';
+import { SIDES, type Side } from '../adapters/contract.ts';
 
 export type Flags = Record<string, string | string[] | boolean | undefined>;
 export type FlagOptions = NonNullable<ParseArgsConfig['options']>;
 
-export const USAGE = `usage: accesstoken-conformance [run] [--impl reference|kubernetes|command|broken/<name>|./module.js]
+export const USAGE = `usage: accesstoken-conformance [run] [--side redeemer|grant-service] [--impl reference|kubernetes|command|broken/<name>|./module.js]
                                  [--impl-option key=value]... [--tags EXPR] [--requirement ID]...
                                  [--report-dir DIR] [--timeout SECONDS] [--parallel N] [--config FILE]
-       accesstoken-conformance list [--json]
+       accesstoken-conformance list [--side redeemer|grant-service] [--json]
        accesstoken-conformance serve [--redemptions N] [--expiration DURATION] [--code CODE]
                                  [--endpoint host:port[/group]]... [--token-file FILE] [--port N] [--host HOST]
        accesstoken-conformance controller [--kubeconfig FILE] [--context NAME] [--namespace NS]`;
@@ -20,6 +21,13 @@ export function parse(argv: string[], options: FlagOptions): { values: Flags } {
   } catch (e) {
     throw new UsageError(String((e as Error).message).split('\n')[0].replace(/\. To specify.*$/, ''));
   }
+}
+
+/** `--side`: which half of a token's life is under test; default the redeemer. */
+export function sideFlag(value: string | undefined, fallback: Side = 'redeemer'): Side {
+  if (value === undefined) return fallback;
+  if (!(SIDES as readonly string[]).includes(value)) throw new UsageError(`--side ${value}: expected ${SIDES.join(' or ')}`);
+  return value as Side;
 }
 
 /** `key=value` items of a repeatable flag, as a record. */
@@ -44,6 +52,7 @@ export function positiveNumber(value: string | undefined, flag: string, fallback
 }
 
 export const RUN_OPTIONS = {
+  side: { type: 'string' },
   impl: { type: 'string' },
   'impl-option': { type: 'string', multiple: true },
   tags: { type: 'string' },

@@ -3,13 +3,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { KNOWN_FEATURES } from '../adapters/contract.ts';
+import { KNOWN_FEATURES, KNOWN_GRANT_FEATURES, SIDES, type Side } from '../adapters/contract.ts';
 import { isObject } from '../model/text.ts';
 import { selectionProblem, suiteCatalogue } from './selection.ts';
 import type { BaselineEntry, ImplementationInfo } from '../reports/results.ts';
 import { UsageError } from './errors.ts';
 
 export interface RunConfig {
+  side?: Side;
   impl?: string;
   implOptions: Record<string, string>;
   features?: string[];
@@ -25,7 +26,7 @@ export interface RunConfig {
   baseline?: BaselineEntry[];
 }
 
-const TOP_KEYS = ['implementation', 'impl', 'options', 'features', 'tags', 'requirements', 'reportDir', 'timeouts', 'parallel', 'grantHost', 'listenHost', 'baseline'];
+const TOP_KEYS = ['side', 'implementation', 'impl', 'options', 'features', 'tags', 'requirements', 'reportDir', 'timeouts', 'parallel', 'grantHost', 'listenHost', 'baseline'];
 const IMPLEMENTATION_KEYS = ['name', 'version', 'organization', 'url', 'contact'];
 const TIMEOUT_KEYS = ['settleSeconds', 'quietPeriodMs'];
 
@@ -136,6 +137,9 @@ export function parseRunConfig(file: string, raw: unknown): RunConfig {
       IMPLEMENTATION_KEYS.filter((k) => (raw.implementation as Record<string, unknown>)[k] !== undefined).map((k) => [k, str(file, `implementation.${k}`, (raw.implementation as Record<string, unknown>)[k])]),
     );
   }
+  const side = str(file, 'side', raw.side);
+  if (side !== undefined && !(SIDES as readonly string[]).includes(side)) fail(file, `"side": "${side}" must be ${SIDES.join(' or ')}`);
+  config.side = side as Side | undefined;
   config.impl = str(file, 'impl', raw.impl);
   // a module path is relative to the file, like reportDir and baseline; built-in names stay as they are
   if (config.impl && (config.impl.startsWith('.') || /\.(m?js|ts)$/.test(config.impl))) config.impl = resolve(dirname(file), config.impl);
@@ -148,7 +152,8 @@ export function parseRunConfig(file: string, raw: unknown): RunConfig {
   }
   config.features = strings(file, 'features', raw.features);
   for (const f of config.features ?? []) {
-    if (!Object.hasOwn(KNOWN_FEATURES, f)) fail(file, `"features": "${f}" is not a known feature (${Object.keys(KNOWN_FEATURES).join(', ')})`);
+    const known = config.side === 'grant-service' ? KNOWN_GRANT_FEATURES : KNOWN_FEATURES;
+    if (!Object.hasOwn(known, f)) fail(file, `"features": "${f}" is not a known feature (${Object.keys(known).join(', ')})`);
   }
   config.tags = str(file, 'tags', raw.tags);
   const tagProblem = selectionProblem(suiteCatalogue(), { tags: config.tags });

@@ -1,6 +1,6 @@
 // accesstoken-conformance: run | list | serve | controller. Importing this module runs nothing: cli/bin.ts
 // is the installed command, tests call main() directly or spawn bin.ts.
-import { keyValues, parse, positiveNumber, RUN_OPTIONS, USAGE } from './args.ts';
+import { keyValues, parse, positiveNumber, RUN_OPTIONS, sideFlag, USAGE } from './args.ts';
 import { ConfigurationError } from '../adapters/load.ts';
 import { CatalogueError } from '../reports/catalogue.ts';
 import { UsageError } from './errors.ts';
@@ -21,6 +21,7 @@ async function run(argv: string[]): Promise<number> {
   if (values['grant-host']) implOptions.grantHost = values['grant-host'] as string;
   const { writeReports } = await import('../reports/write.ts');
   const { result, exitCode, files } = await runSuite({
+    side: sideFlag(values.side as string | undefined, config.side),
     impl: (values.impl as string | undefined) ?? config.impl ?? 'reference',
     implOptions,
     tags: (values.tags as string | undefined) ?? config.tags,
@@ -43,19 +44,20 @@ async function run(argv: string[]): Promise<number> {
 }
 
 async function list(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { json: { type: 'boolean' } });
+  const { values } = parse(argv, { json: { type: 'boolean' }, side: { type: 'string' } });
+  const side = values.side === undefined ? undefined : sideFlag(values.side as string);
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  const catalogue = suiteCatalogue();
+  const catalogue = suiteCatalogue().filter((r) => side === undefined || r.side === side);
   if (values.json) {
-    console.log(JSON.stringify(catalogue.map(({ id, level, family, statement, source, features }) => ({ id, level, family, statement, source, features })), null, 2));
+    console.log(JSON.stringify(catalogue.map(({ id, level, family, side, statement, source, features }) => ({ id, level, family, side, statement, source, features })), null, 2));
     return 0;
   }
   for (const r of catalogue) {
-    console.log(`${r.id.padEnd(13)} ${r.level.padEnd(6)} ${r.family.padEnd(12)} ${r.statement}`);
-    console.log(`${' '.repeat(34)}source: ${r.source}${r.features.length ? `; needs ${r.features.join(', ')}` : ''}`);
+    console.log(`${r.id.padEnd(13)} ${r.level.padEnd(6)} ${r.side.padEnd(13)} ${r.family.padEnd(12)} ${r.statement}`);
+    console.log(`${' '.repeat(48)}source: ${r.source}${r.features.length ? `; needs ${r.features.join(', ')}` : ''}`);
   }
   console.log(`${catalogue.length} requirements, ${catalogue.filter((r) => r.level === 'MUST').length} MUST`);
   return 0;

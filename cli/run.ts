@@ -3,7 +3,8 @@ import { loadConfiguration, loadSources, runCucumber, type ISupportCodeLibrary }
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadImplementation } from '../adapters/load.ts';
+import { loadForSide } from '../adapters/load.ts';
+import type { Side } from '../adapters/contract.ts';
 import { codeRoot, moduleExt, suiteVersion } from '../model/package.ts';
 import { firstLine } from '../model/text.ts';
 import { MessageCollector } from '../reports/messages.ts';
@@ -11,13 +12,15 @@ import { summarise } from '../reports/rollup.ts';
 import type { BaselineEntry, ImplementationInfo, RunResult } from '../reports/results.ts';
 import type { SuiteParameters } from '../steps/support/parameters.ts';
 import { UsageError } from './errors.ts';
-import { featuresDir, selectionProblem, suiteCatalogue, tagExpression } from './selection.ts';
+import { featuresDir, selectionProblem, sideExpression, suiteCatalogue, tagExpression } from './selection.ts';
 import { getRunPki, runHosts } from '../simulator/pki.ts';
 
 const stepsGlob = join(codeRoot, 'steps', '**', `*${moduleExt}`);
 export { featuresDir };
 
 export interface RunOptions {
+  /** Which side is under test (default: the redeemer). */
+  side?: Side;
   impl: string;
   implOptions: Record<string, string>;
   tags?: string;
@@ -64,7 +67,8 @@ export async function runSuite(
 
   // A preflight: a bad --impl is a configuration error (exit 2), found before cucumber starts, and the
   // implementation's metadata is known for the report even if no scenario runs.
-  const preflight = await loadImplementation(options.impl, options.implOptions);
+  const side = options.side ?? 'redeemer';
+  const preflight = await loadForSide(side, options.impl, options.implOptions);
   const info: ImplementationInfo = {
     name: preflight.name,
     version: preflight.version,
@@ -76,6 +80,7 @@ export async function runSuite(
   const reportDir = resolve(options.reportDir);
   mkdirSync(reportDir, { recursive: true });
   const parameters: SuiteParameters = {
+    side,
     impl: options.impl,
     implOptions: options.implOptions,
     implementation: { name: preflight.name, version: preflight.version, features: info.features },
@@ -94,7 +99,7 @@ export async function runSuite(
     provided: {
       paths: [featuresDir],
       import: [stepsGlob],
-      tags: tagExpression(options.tags, options.requirements),
+      tags: sideExpression(side, tagExpression(options.tags, options.requirements)),
       format: [
         ...(options.progress === false ? [] : ['progress']),
         `html:${files.html}`,
@@ -114,7 +119,7 @@ export async function runSuite(
   } catch (e) {
     throw new UsageError(`--tags: ${firstLine(e)}`);
   }
-  if (planned === 0) throw new UsageError(`no scenario matches ${tagExpression(options.tags, options.requirements) ?? 'the catalogue'}`);
+  if (planned === 0) throw new UsageError(`no scenario matches ${sideExpression(side, tagExpression(options.tags, options.requirements))}`);
   const collector = new MessageCollector();
   const startedAt = new Date().toISOString();
   let support: ISupportCodeLibrary;
@@ -130,13 +135,15 @@ export async function runSuite(
     throw new UsageError(`the suite could not run: ${firstLine(e)}`);
   }
   const scenarios = collector.scenarios();
-  const summary = summarise(catalogue, scenarios, options.baseline);
+  // the verdict speaks for the side judged: the other side's rules are not part of it
+  const summary = summarise(catalogue.filter((r) => r.side === side), scenarios, options.baseline);
   const result: RunResult = {
     suite: { name: 'accesstoken-conformance', version: suiteVersion() },
     implementation: info,
     startedAt,
     finishedAt: new Date().toISOString(),
     options: {
+      side,
       impl: options.impl,
       tags: options.tags ?? null,
       requirements: options.requirements,

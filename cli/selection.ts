@@ -4,6 +4,7 @@ import parseTagExpression from '@cucumber/tag-expressions';
 import { join } from 'node:path';
 import { loadCatalogue, REQUIREMENT_ID, type Requirement } from '../reports/catalogue.ts';
 import { packageRoot } from '../model/package.ts';
+import type { Side } from '../adapters/contract.ts';
 import { firstLine } from '../model/text.ts';
 
 export type SelectionProblem =
@@ -30,6 +31,11 @@ export function selectionProblem(catalogue: readonly Requirement[], selection: S
   const unknown = ids.filter((id) => !known.has(id));
   if (unknown.length === 0) return undefined;
   return { kind: 'unknown-ids', ids: unknown, malformed: unknown.filter((id) => !REQUIREMENT_ID.test(id)) };
+}
+
+/** A run judges one side: its tag expression is narrowed to that side's rules. */
+export function sideExpression(side: Side, expression: string | undefined): string {
+  return expression ? `@side:${side} and ${expression}` : `@side:${side}`;
 }
 
 /** The tag expression a run uses: the user's tags, narrowed to the requested requirement IDs. */

@@ -6,20 +6,19 @@ import { getRunPki } from '../simulator/pki.ts';
 import { toYaml, type Endpoint } from '../model/resources.ts';
 import { codeMarker } from '../model/redact.ts';
 import { UsageError } from './errors.ts';
+import { parseGoDuration } from '../model/duration.ts';
 import { parse } from './args.ts';
 
-/** Go-style durations: 15m, 1h30m, 90s. */
+/** Go-style durations (15m, 1h30m, 90s), as a positive number of milliseconds. */
 export function parseDuration(text: string): number {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  let consumed = '';
-  for (const m of text.matchAll(re)) {
-    total += Number(m[1]) * units[m[2]];
-    consumed += m[0];
+  let ms: number;
+  try {
+    ms = parseGoDuration(text);
+  } catch {
+    ms = 0;
   }
-  if (consumed !== text || text === '') throw new UsageError(`--expiration ${text}: expected a duration like 15m, 1h or 90s`);
-  return total;
+  if (!(ms > 0)) throw new UsageError(`--expiration ${text}: expected a duration like 15m, 1h or 90s`);
+  return ms;
 }
 
 /** host:port[/group] */

@@ -1,4 +1,4 @@
-@family:trust
+@family:trust @side:redeemer
 Feature: CA trust and TLS
   A redeemer trusts only the CA the token carries, verifies the grant service's certificate fully, and
   speaks TLS 1.3 or newer. Every failure here happens before a request reaches the grant endpoint.

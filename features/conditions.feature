@@ -1,4 +1,4 @@
-@family:conditions @feature:status
+@family:conditions @feature:status @side:redeemer
 Feature: Status and the Redeemed condition
   An implementation that keeps AccessToken status reports each outcome in the Redeemed condition and
   mirrors it in status.status, status.message and status.redeemed, as Skupper's SetRedeemed does.

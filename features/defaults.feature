@@ -1,4 +1,4 @@
-@family:defaults
+@family:defaults @side:redeemer
 Feature: Defaults
   What a token means when it leaves things out: linkCost, settings, and the limits a grant has unless
   told otherwise.

@@ -1,4 +1,4 @@
-@family:grant-errors
+@family:grant-errors @side:redeemer
 Feature: Grant service errors
   Every answer other than 200 ends the redemption in Error with the status code in the message, and
   creates nothing.

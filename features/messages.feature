@@ -1,4 +1,4 @@
-@family:messages
+@family:messages @side:redeemer
 Feature: Failure messages
   The messages Skupper's redeemers give for a token they refuse to send. Tools and people match on them.
 

@@ -1,4 +1,4 @@
-@family:request
+@family:request @side:redeemer
 Feature: The redemption request
   A redeemer POSTs the token's code, exactly, to the token's URL over HTTPS, names itself in two headers,
   follows no redirect, and gives up on a grant service that does not answer.

@@ -1,4 +1,4 @@
-@family:response
+@family:response @side:redeemer
 Feature: The redemption response
   The grant service answers with a YAML stream: a Secret, then one Link per endpoint group. The redeemer
   creates them in its site's namespace, as sent, and creates nothing from an answer it cannot decode.

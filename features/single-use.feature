@@ -1,4 +1,4 @@
-@family:single-use
+@family:single-use @side:redeemer
 Feature: Single use
   An AccessToken is a one-time credential: once redeemed it is never submitted again, and the grant
   behind it accepts only as many redemptions as it allows.

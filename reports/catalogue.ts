@@ -4,6 +4,7 @@ import { AstBuilder, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherki
 import { IdGenerator } from '@cucumber/messages';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { Side } from '../adapters/contract.ts';
 
 export type Level = 'MUST' | 'SHOULD';
 
@@ -11,6 +12,8 @@ export interface Requirement {
   id: string;
   level: Level;
   family: string;
+  /** The side the rule judges: a redeemer (consumes tokens) or a grant service (issues them). */
+  side: Side;
   statement: string;
   source: string;
   /** Optional features the rule needs (`@feature:<name>` on the rule or its feature). */
@@ -23,6 +26,7 @@ export interface Requirement {
 }
 
 export const REQUIREMENT_ID = /^AT-[A-Z]+-\d{3}$/;
+const SIDES: readonly Side[] = ['redeemer', 'grant-service'];
 
 export class CatalogueError extends Error {
   override name = 'CatalogueError';
@@ -52,10 +56,13 @@ export function parseFeatureFile(text: string, file: string): Requirement[] {
     const statement = rule.name.replace(ids[0], '').trim();
     const source = /Source:\s*(.+)/.exec(rule.description ?? '')?.[1]?.trim();
     if (!source) throw new CatalogueError(`${file}:${rule.location.line}: Rule ${ids[0]} needs a "Source:" line`);
+    const sides = [...new Set([...featureTags, ...tags].filter((t) => t.startsWith('side:')).map((t) => t.slice('side:'.length)))];
+    const side = sides.length === 1 ? (sides[0] as Side) : undefined;
+    if (!side || !SIDES.includes(side)) throw new CatalogueError(`${file}:${rule.location.line}: Rule ${ids[0]} needs exactly one @side:redeemer or @side:grant-service (on the rule or its feature)`);
     const features = [...featureTags, ...tags].filter((t) => t.startsWith('feature:')).map((t) => t.slice('feature:'.length));
     const scenarios = rule.children.filter((c) => c.scenario).map((c) => c.scenario!.name);
     if (scenarios.length === 0) throw new CatalogueError(`${file}:${rule.location.line}: Rule ${ids[0]} has no scenario`);
-    requirements.push({ id: ids[0], level, family, statement, source, features: [...new Set(features)], file, line: rule.location.line, scenarios });
+    requirements.push({ id: ids[0], level, family, side, statement, source, features: [...new Set(features)], file, line: rule.location.line, scenarios });
   }
   return requirements;
 }

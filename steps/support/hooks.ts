@@ -1,7 +1,7 @@
 // Lifecycle: one implementation and one grant service per worker (made in BeforeAll), a fresh Site and
 // a clean grant service per scenario, evidence attached when a scenario fails.
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, setDefinitionFunctionWrapper, Status } from '@cucumber/cucumber';
-import { loadImplementation } from '../../adapters/load.ts';
+import { loadGrantService, loadImplementation } from '../../adapters/load.ts';
 import { GrantService } from '../../simulator/grant-service/service.ts';
 import { getRunPki, runHosts } from '../../simulator/pki.ts';
 import { toYaml } from '../../model/resources.ts';
@@ -38,6 +38,13 @@ setDefinitionFunctionWrapper(function (fn: (...args: unknown[]) => unknown) {
 
 BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
   const params = suiteParameters(this.parameters);
+  if (params.side === 'grant-service') {
+    // the grant service under test issues and serves; the suite itself plays the redeeming site
+    const issuer = await loadGrantService(params.impl, params.implOptions);
+    const info = params.implementation ?? { name: issuer.name, version: issuer.version, features: issuer.features ?? [] };
+    setWorkerState({ issuer, features: new Set(info.features), info });
+    return;
+  }
   const hosts = runHosts(params.grantHost);
   const [implementation, service] = await Promise.all([
     loadImplementation(params.impl, params.implOptions),
@@ -58,12 +65,12 @@ AfterAll({ timeout: 60_000 }, async function () {
     return;
   }
   setWorkerState(undefined);
-  await Promise.allSettled([state.implementation.close?.(), state.service.stop()]);
+  await Promise.allSettled([state.implementation?.close?.(), state.service?.stop(), state.issuer?.close?.()]);
 });
 
 Before(async function (this: ConformanceWorld, { pickle }) {
   const { service, features, info } = workerState();
-  service.reset();
+  service?.reset();
   const needed = pickle.tags.map((t) => t.name).filter((t) => t.startsWith('@feature:')).map((t) => t.slice('@feature:'.length));
   const missing = needed.filter((f) => !features.has(f));
   this.attach(
@@ -74,12 +81,17 @@ Before(async function (this: ConformanceWorld, { pickle }) {
     this.log(`unsupported: the implementation does not claim ${missing.map((f) => `"${f}"`).join(', ')}`);
     return 'skipped';
   }
-  await this.prepareSite();
+  if (workerState().issuer) await this.issuing.prepareSite();
+  else await this.prepareSite();
   return undefined;
 });
 
 After(async function (this: ConformanceWorld, { result }) {
   if (result?.status !== Status.FAILED) return;
+  if (workerState().issuer) {
+    await attachGrantEvidence(this);
+    return;
+  }
   const evidence = await collectEvidence({
     implementation: this.implementation,
     site: this.site,
@@ -90,3 +102,16 @@ After(async function (this: ConformanceWorld, { result }) {
   this.attach(redactText(toYaml({ observed: evidence.observed }), this.secrets), 'text/x.yaml');
   this.attach(redactText(toYaml({ transcript: evidence.transcript }), this.secrets), 'text/x.yaml');
 });
+
+/** A grant service's failure: the grants as it shows them, and every exchange the suite had with it. */
+async function attachGrantEvidence(world: ConformanceWorld): Promise<void> {
+  let observed: unknown;
+  try {
+    observed = { accessGrants: await world.issuing.observe() };
+  } catch (e) {
+    observed = { error: `observe() failed: ${(e as Error).message}` };
+  }
+  const evidence = redactValue({ site: world.issuing.site, observed, exchanges: world.issuing.exchanges }, world.secrets);
+  world.attach(redactText(toYaml({ observed: evidence.observed }), world.secrets), 'text/x.yaml');
+  world.attach(redactText(toYaml({ exchanges: evidence.exchanges }), world.secrets), 'text/x.yaml');
+}

@@ -1,5 +1,8 @@
 // The run's settings, as the CLI hands them to cucumber in worldParameters.
+import type { Side } from '../../adapters/contract.ts';
 export interface SuiteParameters {
+  /** Which side is under test: the redeemer (default) or the grant service. */
+  side: Side;
   /** `--impl`: reference, kubernetes, command, broken/<name>, or a module path */
   impl: string;
   implOptions: Record<string, string>;
@@ -19,6 +22,7 @@ export interface SuiteParameters {
 }
 
 export const DEFAULT_PARAMETERS: SuiteParameters = {
+  side: 'redeemer',
   impl: 'reference',
   implOptions: {},
   settleTimeoutMs: 15_000,

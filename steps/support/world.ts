@@ -2,17 +2,22 @@
 // what the scenario has made. Steps call its methods; the logic lives in simulator/ and adapters/.
 import { World, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumber';
 import { randomUUID } from 'node:crypto';
-import type { Implementation, Observation, Site } from '../../adapters/contract.ts';
+import type { GrantServiceImplementation, Implementation, Observation, Site } from '../../adapters/contract.ts';
 import { observeAfterQuiet, statusFingerprint, waitForSettledToken, type Settled } from '../judging/settle.ts';
 import type { GrantHandle, GrantService } from '../../simulator/grant-service/service.ts';
 import type { AccessToken, Condition } from '../../model/resources.ts';
 import { redactText } from '../../model/redact.ts';
 import { suiteParameters, type SuiteParameters } from './parameters.ts';
+import { bounded } from './bounded.ts';
+import { IssuingScenario } from './issuing.ts';
 
 /** What a worker shares between scenarios (Playwright's worker-scoped fixtures). */
 export interface WorkerState {
-  implementation: Implementation;
-  service: GrantService;
+  /** The redeemer under test (`--side redeemer`) and the simulated grant service it redeems at. */
+  implementation?: Implementation;
+  service?: GrantService;
+  /** The grant service under test (`--side grant-service`). */
+  issuer?: GrantServiceImplementation;
   features: Set<string>;
   /** Implementation metadata for the reports. */
   info: { name: string; version?: string; features: string[] };
@@ -27,19 +32,9 @@ export function workerState(): WorkerState {
   return worker;
 }
 
-/** Implementation calls that do not return within this long fail the scenario instead of hanging it. */
-async function bounded<T>(what: string, ms: number, call: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      Promise.resolve().then(call),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} did not return within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+function sideState<T>(value: T | undefined, side: string): T {
+  if (value === undefined) throw new Error(`this step belongs to the ${side} side, which this run does not judge`);
+  return value;
 }
 
 export class ConformanceWorld extends World<SuiteParameters> {
@@ -71,8 +66,16 @@ export class ConformanceWorld extends World<SuiteParameters> {
     this.site = { name: `site-${id}`, namespace: `conformance-${id}`, uid: randomUUID() };
   }
 
-  get implementation(): Implementation { return workerState().implementation; }
-  get service(): GrantService { return workerState().service; }
+  get implementation(): Implementation { return sideState(workerState().implementation, 'redeemer'); }
+  get service(): GrantService { return sideState(workerState().service, 'redeemer'); }
+  get issuer(): GrantServiceImplementation { return sideState(workerState().issuer, 'grant-service'); }
+
+  /** The grant-service side of the scenario (made on first use). */
+  get issuing(): IssuingScenario {
+    this.issuingScenario ??= new IssuingScenario(() => this.issuer, this.callTimeoutMs(), (code) => this.secrets.add(code));
+    return this.issuingScenario;
+  }
+  private issuingScenario: IssuingScenario | undefined;
 
   redact(text: string): string {
     return redactText(text, this.secrets);
@@ -96,7 +99,7 @@ export class ConformanceWorld extends World<SuiteParameters> {
     this.current = token.metadata.name;
   }
 
-  private callTimeoutMs(): number {
+  callTimeoutMs(): number {
     return this.params.settleTimeoutMs + 5_000;
   }
 

@@ -25,8 +25,18 @@ test('list --json gives at least 40 requirements, each with ID, level, family, s
 test('list prints one requirement per entry with its source', () => {
   const r = cli(['list']);
   assert.equal(r.status, 0);
-  assert.match(r.stdout, /AT-TRUST-001 +MUST +trust/);
+  assert.match(r.stdout, /AT-TRUST-001 +MUST +redeemer +trust/);
   assert.match(r.stdout, /source: /);
+});
+
+test('list --side names only that side\'s requirements, each with its side', () => {
+  const r = cli(['list', '--side', 'grant-service', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const list = JSON.parse(r.stdout) as Array<Record<string, string>>;
+  assert.ok(list.length > 0);
+  assert.deepEqual([...new Set(list.map((x) => x.side))], ['grant-service']);
+  const redeemer = JSON.parse(cli(['list', '--side', 'redeemer', '--json']).stdout) as Array<Record<string, string>>;
+  assert.equal(redeemer.length + list.length, (JSON.parse(cli(['list', '--json']).stdout) as unknown[]).length);
 });
 
 for (const [args, pattern] of [
@@ -39,7 +49,9 @@ for (const [args, pattern] of [
   [['run', '--parallel', '-1'], /--parallel' argument is ambiguous/],
   [['run', '--requirement', 'AT-NOPE-999'], /AT-NOPE-999: not in the catalogue/],
   [['frobnicate'], /unknown command "frobnicate"/],
-  [['run', '--tags', '@no-such-tag'], /no scenario matches \(@no-such-tag\)/],
+  [['run', '--tags', '@no-such-tag'], /no scenario matches @side:redeemer and \(@no-such-tag\)/],
+  [['run', '--side', 'both'], /--side both: expected redeemer or grant-service/],
+  [['list', '--side', 'both'], /--side both: expected redeemer or grant-service/],
   [['run', '--tags', 'not ('], /--tags not \(: .*could not be parsed/],
 ] as const) {
   test(`"${args.join(' ')}" is bad usage: one line naming the problem, exit 2`, () => {

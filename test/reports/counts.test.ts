@@ -22,6 +22,7 @@ function requirement(id: string, family: string, result: RequirementOutcome, fea
     id,
     level: 'MUST',
     family,
+    side: 'redeemer',
     statement: `${id} holds`,
     source: 'skupper',
     features,
