@@ -1,5 +1,5 @@
 // npm run bench: the suite's speed, as medians over repeated cold runs, next to a floor.
-//  - wall time of a full run against the reference (cold process, without @slow scenarios)
+//  - wall time of a full run of each side against its reference (cold process, without @slow scenarios)
 //  - scenarios per second
 //  - per-scenario time inside the run, next to the floor: a plain script's fresh TLS 1.3 POSTs to the
 //    same grant service; the difference is what the suite adds per scenario.
@@ -51,31 +51,44 @@ async function floor(count: number): Promise<number[]> {
 // always build: figures from a stale dist/ would measure old code
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 
-const walls: number[] = [];
-const perScenario: number[] = [];
-let scenarios = 0;
-for (let i = 0; i < RUNS; i++) {
-  const dir = mkdtempSync(join(tmpdir(), 'atc-bench-'));
-  const t = performance.now();
-  const r = runCliSync(['run', '--tags', 'not @slow', '--quiet', '--report-dir', dir], { built: true });
-  walls.push(performance.now() - t);
-  if (r.status !== 0) throw new Error(`run ${i + 1} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  const durations = scenarioDurations(join(dir, 'messages.ndjson'));
-  scenarios = durations.length;
-  perScenario.push(median(durations));
-  rmSync(dir, { recursive: true, force: true });
+interface SideFigures {
+  walls: number[];
+  perScenario: number[];
+  scenarios: number;
 }
-const floorTimes = await floor(scenarios);
 
-const wall = median(walls);
-const scenarioMs = median(perScenario);
-const floorMs = median(floorTimes);
-console.log(`full run against the reference, ${scenarios} scenarios (not @slow), ${RUNS} cold runs`);
-console.log(`  wall time           median ${(wall / 1000).toFixed(2)} s (runs: ${walls.map((w) => (w / 1000).toFixed(2)).join(', ')})`);
-console.log(`  scenarios/second    ${(scenarios / (wall / 1000)).toFixed(1)}`);
-console.log(`  per scenario        median ${scenarioMs.toFixed(2)} ms`);
-console.log(`  floor (fresh TLS 1.3 POST, plain script)  median ${floorMs.toFixed(2)} ms`);
-console.log(`  overhead over floor ${(scenarioMs - floorMs).toFixed(2)} ms per scenario (ratio ${(scenarioMs / floorMs).toFixed(2)}x)`);
+/** RUNS cold runs of one side against its reference, without @slow scenarios. */
+function benchSide(side: 'redeemer' | 'grant-service'): SideFigures {
+  const walls: number[] = [];
+  const perScenario: number[] = [];
+  let scenarios = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'atc-bench-'));
+    const t = performance.now();
+    const r = runCliSync(['run', '--side', side, '--tags', 'not @slow', '--quiet', '--report-dir', dir], { built: true });
+    walls.push(performance.now() - t);
+    if (r.status !== 0) throw new Error(`${side} run ${i + 1} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+    const durations = scenarioDurations(join(dir, 'messages.ndjson'));
+    scenarios = durations.length;
+    perScenario.push(median(durations));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { walls, perScenario, scenarios };
+}
+
+const figures = { redeemer: benchSide('redeemer'), 'grant-service': benchSide('grant-service') };
+const floorMs = median(await floor(Math.max(figures.redeemer.scenarios, figures['grant-service'].scenarios)));
+
+for (const [side, { walls, perScenario, scenarios }] of Object.entries(figures)) {
+  const wall = median(walls);
+  const scenarioMs = median(perScenario);
+  console.log(`--side ${side}: full run against the reference, ${scenarios} scenarios (not @slow), ${RUNS} cold runs`);
+  console.log(`  wall time           median ${(wall / 1000).toFixed(2)} s (runs: ${walls.map((w) => (w / 1000).toFixed(2)).join(', ')})`);
+  console.log(`  scenarios/second    ${(scenarios / (wall / 1000)).toFixed(1)}`);
+  console.log(`  per scenario        median ${scenarioMs.toFixed(2)} ms`);
+  console.log(`  overhead over floor ${(scenarioMs - floorMs).toFixed(2)} ms per scenario (ratio ${(scenarioMs / floorMs).toFixed(2)}x)`);
+}
+console.log(`floor (a fresh TLS 1.3 POST from a plain script): median ${floorMs.toFixed(2)} ms`);
 
 // Through the Kubernetes adapter, when there is a cluster to use (bench/kubernetes.ts).
 const { benchKubernetes, kubernetesAvailable } = await import('./kubernetes.ts');
