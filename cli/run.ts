@@ -9,7 +9,7 @@ import { codeRoot, moduleExt, suiteVersion } from '../model/package.ts';
 import { firstLine } from '../model/text.ts';
 import { MessageCollector } from '../reports/messages.ts';
 import { summarise } from '../reports/rollup.ts';
-import type { BaselineEntry, ImplementationInfo, RunResult } from '../reports/results.ts';
+import { SIDE_LABELS, type BaselineEntry, type ImplementationInfo, type RunResult } from '../reports/results.ts';
 import type { SuiteParameters } from '../steps/support/parameters.ts';
 import { UsageError } from './errors.ts';
 import { featuresDir, selectionProblem, sideExpression, suiteCatalogue, tagExpression } from './selection.ts';
@@ -106,7 +106,7 @@ export async function runSuite(
         `junit:${files.junit}`,
         `message:${files.messages}`,
       ],
-      formatOptions: { junit: { suiteName: `accesstoken-conformance ${info.name}` } },
+      formatOptions: { junit: { suiteName: `accesstoken-conformance ${info.name} (${SIDE_LABELS[side]})` } },
       parallel: options.parallel,
       worldParameters: JSON.parse(JSON.stringify(parameters)),
       strict: true,

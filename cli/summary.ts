@@ -1,5 +1,5 @@
 // The console summary after a run: one line per rule family, the failures, the verdict.
-import type { RunResult } from '../reports/results.ts';
+import { sideOf, type RunResult } from '../reports/results.ts';
 
 const COLUMNS = ['passed', 'failed', 'warning', 'unsupported', 'not-run', 'expected-failure'] as const;
 
@@ -26,7 +26,8 @@ export function formatSummary(result: RunResult): string {
   const counts = { scenarios: result.scenarios.length, passed: result.scenarios.filter((s) => s.status === 'passed').length };
   lines.push(
     '',
-    `${result.implementation.name}${result.implementation.version ? ` ${result.implementation.version}` : ''}: ` +
+    // a grant service is named as one; the redeemer's line reads as it did before there were two sides
+    `${result.implementation.name}${result.implementation.version ? ` ${result.implementation.version}` : ''}${sideOf(result) === 'grant-service' ? ' (grant service)' : ''}: ` +
       `${counts.passed}/${counts.scenarios} scenarios passed, ${result.mustPassed}/${result.mustTotal} MUST rules passed`,
     `Verdict: ${result.verdict}${result.partial ? ' (partial: some MUST rules did not run)' : ''}`,
   );

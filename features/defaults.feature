@@ -1,7 +1,7 @@
 @family:defaults @side:redeemer
 Feature: Defaults
-  What a token means when it leaves things out: linkCost, settings, and the limits a grant has unless
-  told otherwise.
+  What a token means when it leaves things out: linkCost and settings. (The limits a grant has unless
+  told otherwise are the grant service's duty: grant-single-use.feature, grant-expiry.feature.)
 
   @AT-DEF-001 @MUST
   Rule: AT-DEF-001 Without linkCost, Links keep the default cost (unset, or 1)
@@ -64,30 +64,3 @@ Feature: Defaults
       Then the token is redeemed
       And the site has exactly the Links "with-settings"
       And the request body was exactly the grant's code
-
-  @AT-DEF-005 @MUST
-  Rule: AT-DEF-005 A grant made with the defaults allows exactly one redemption
-    Source: docs/concepts-access-token.md ("By default, they can be redeemed only once"); docs/resources-access-grant.md (redemptionsAllowed default 1)
-
-    Scenario: Two tokens for a default grant: the first is redeemed, the second fails
-      Given a grant made with the defaults
-      And AccessTokens "first" and "second" for the grant
-      When the tokens "first" and "second" are applied in turn
-      Then the token "first" is redeemed
-      And the token "second" fails with a message containing "No such access granted"
-
-  @AT-DEF-006 @SHOULD
-  Rule: AT-DEF-006 A token from a default grant is redeemable for 15 minutes after issue
-    Source: docs/concepts-access-token.md ("they expire 15 minutes after being issued"); spec §7.1 item 1 (Skupper's controller uses 10 minutes when the window is empty: a finding)
-
-    Scenario: A token issued 12 minutes ago from a default grant is still redeemed
-      Given a grant made with the defaults issued 12 minutes ago
-      And an AccessToken "twelve-minutes" for the grant
-      When the token is applied
-      Then the token is redeemed
-
-    Scenario: A token issued 16 minutes ago from a default grant has expired
-      Given a grant made with the defaults issued 16 minutes ago
-      And an AccessToken "sixteen-minutes" for the grant
-      When the token is applied
-      Then the token fails with a message containing "No such claim"

@@ -46,14 +46,3 @@ Feature: Grant service errors
       When the token is applied
       Then the token fails with a message containing "500"
       And the site has no Secret and no Link
-
-  @AT-ERR-004 @SHOULD
-  Rule: AT-ERR-004 A wrong code on a used-up grant is answered 404, not 403, and the token fails
-    Source: spec §2.4 (expiry and exhaustion are checked before the code), §7.3
-
-    Scenario: A wrong code for a used-up grant
-      Given a grant that is used up
-      And an AccessToken "double-wrong" for the grant
-      And the token's code is not the grant's code
-      When the token is applied
-      Then the token fails with a message containing "404"

@@ -1,7 +1,9 @@
 // What a failed scenario leaves behind for the reader: the site, what the implementation showed (or why
-// it could not be asked), and every request that reached the grant service. The hooks collect it once,
+// it could not be asked), and every request that reached the grant service — or, when a grant service is
+// judged, the AccessGrants it showed and every exchange the suite had with it. The hooks collect it once,
 // redacted, into an attachment; the results ingestion and the reports read it back with this same type.
-import type { Implementation, Observation, Site } from '../adapters/contract.ts';
+import type { GrantServiceImplementation, Implementation, IssuingSite, Observation, Side, Site } from '../adapters/contract.ts';
+import type { AccessGrant } from '../model/resources.ts';
 import type { RecordedRequest } from '../simulator/grant-service/service.ts';
 import { redactValue } from '../model/redact.ts';
 
@@ -16,10 +18,42 @@ export interface ObserveFailure {
   error: string;
 }
 
+/** What a grant service under test showed: its AccessGrants, with their status. */
+export interface GrantObservation {
+  accessGrants: AccessGrant[];
+}
+
+/**
+ * One request the suite made to a grant service under test, and what came back (steps/support/issuing.ts
+ * records them; fields a probe adds of its own are shown as they are).
+ */
+export interface GrantExchange {
+  grant?: string;
+  method?: string;
+  url?: string;
+  headers?: Record<string, string>;
+  /** The status code, or absent when no HTTP answer arrived. */
+  status?: number;
+  body?: string;
+  /** Why no answer arrived (a refused handshake, a reset, a timeout). */
+  error?: string;
+}
+
+/** At most this many exchanges are kept in the evidence: the first and last halves of a long scenario's. */
+export const MAX_EXCHANGES = 60;
+
 export interface Evidence {
-  site?: Site;
-  observed?: Observation | ObserveFailure;
+  /** The side judged; absent in the redeemer's evidence (as before there were two). */
+  side?: Side;
+  /** The redeeming site, or (grant service) the issuing site. */
+  site?: Site | IssuingSite;
+  observed?: Observation | GrantObservation | ObserveFailure;
+  /** Redeemer: every request that reached the suite's grant service. */
   transcript?: TranscriptEntry[];
+  /** Grant service: every exchange the suite had with it (long ones cut to MAX_EXCHANGES). */
+  exchanges?: GrantExchange[];
+  /** How many exchanges were left out of `exchanges` (from the middle). */
+  exchangesLeftOut?: number;
 }
 
 /** The message of observe()'s failure, when the evidence holds one instead of an observation. */
@@ -51,6 +85,29 @@ export async function collectEvidence({ implementation, site, requests, secrets 
     observed = { error: `observe() failed: ${(e as Error).message}` };
   }
   return redactValue({ site, observed, transcript: requests.map(transcriptEntry) }, secrets);
+}
+
+export interface GrantEvidenceSources {
+  issuer: Pick<GrantServiceImplementation, 'observe'>;
+  site: IssuingSite;
+  exchanges: readonly GrantExchange[];
+  /** The codes the scenario used or saw: hidden wherever they appear. */
+  secrets: Iterable<string>;
+}
+
+/** Asks the grant service for its grants once more and gathers the evidence, redacted. */
+export async function collectGrantEvidence({ issuer, site, exchanges, secrets }: GrantEvidenceSources): Promise<Evidence> {
+  let observed: GrantObservation | ObserveFailure;
+  try {
+    observed = { accessGrants: (await issuer.observe(site)).accessGrants };
+  } catch (e) {
+    observed = { error: `observe() failed: ${(e as Error).message}` };
+  }
+  const half = MAX_EXCHANGES / 2;
+  const kept = exchanges.length > MAX_EXCHANGES ? [...exchanges.slice(0, half), ...exchanges.slice(-half)] : [...exchanges];
+  const evidence: Evidence = { side: 'grant-service', site, observed, exchanges: kept };
+  if (exchanges.length > kept.length) evidence.exchangesLeftOut = exchanges.length - kept.length;
+  return redactValue(evidence, secrets);
 }
 
 /**

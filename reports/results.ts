@@ -1,6 +1,7 @@
 // A run's results: every scenario's outcome with its evidence, rolled up per requirement, family and
 // verdict. messages.ts rebuilds the scenarios from cucumber's message stream, rollup.ts rolls them up;
 // the reports and the CLI summary render this model.
+import type { Side } from '../adapters/contract.ts';
 import type { Requirement } from './catalogue.ts';
 import type { Evidence } from './evidence.ts';
 
@@ -68,4 +69,12 @@ export interface RunResult {
   fixedExpectations: BaselineEntry[];
   mustPassed: number;
   mustTotal: number;
+}
+
+/** The side a run judged, in words: what the reports call the implementation under test. */
+export const SIDE_LABELS: Record<Side, string> = { redeemer: 'redeemer', 'grant-service': 'grant service' };
+
+/** The side a run judged (options.side; a result from before there were two sides judged the redeemer). */
+export function sideOf(result: Pick<RunResult, 'options'>): Side {
+  return result.options.side === 'grant-service' ? 'grant-service' : 'redeemer';
 }

@@ -3,7 +3,8 @@
 import { countOutcomes, countScenarios, countsByFamily, countsByFeature, idsWith, runMode, type OutcomeCounts, type ScenarioCounts } from './counts.ts';
 import { RedactionGuard } from './redaction-guard.ts';
 import { emitYaml } from './yaml-emit.ts';
-import type { BaselineEntry, RequirementOutcome, RunResult, Verdict } from './results.ts';
+import { sideOf, type BaselineEntry, type RequirementOutcome, type RunResult, type Verdict } from './results.ts';
+import type { Side } from '../adapters/contract.ts';
 
 export const REPORT_API_VERSION = 'conformance.accesstoken.skupper.io/v1alpha1';
 export const REPORT_KIND = 'ConformanceReport';
@@ -11,6 +12,8 @@ export const REPORT_KIND = 'ConformanceReport';
 export interface ConformanceReport {
   apiVersion: typeof REPORT_API_VERSION;
   kind: typeof REPORT_KIND;
+  /** The side judged: `redeemer` or `grant-service`. */
+  side: Side;
   date: string;
   implementation: {
     name: string;
@@ -55,6 +58,7 @@ export function buildReport(result: RunResult): ConformanceReport {
   return {
     apiVersion: REPORT_API_VERSION,
     kind: REPORT_KIND,
+    side: sideOf(result),
     date: result.finishedAt,
     implementation: {
       name: impl.name,

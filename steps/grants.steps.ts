@@ -1,7 +1,6 @@
 // Grants on the mock grant service: how the scenario's grant is made and changed.
 import { Given } from '@cucumber/cucumber';
-import { DEFAULT_ENDPOINTS, DEFAULT_EXPIRATION_WINDOW_MS } from '../simulator/grant-service/registry.ts';
-import { rfc3339Seconds } from '../model/text.ts';
+import { DEFAULT_ENDPOINTS } from '../simulator/grant-service/registry.ts';
 import type { Endpoint } from '../model/resources.ts';
 import type { ConformanceWorld } from './support/world.ts';
 
@@ -14,15 +13,6 @@ function endpointGroups(count: number): Endpoint[] {
 
 Given('a grant', function (this: ConformanceWorld) {
   this.grant = this.service.createGrant();
-});
-
-Given('a grant made with the defaults', function (this: ConformanceWorld) {
-  this.grant = this.service.createGrant({});
-});
-
-Given('a grant made with the defaults issued {int} minutes ago', function (this: ConformanceWorld, minutes: number) {
-  const issued = Date.now() - minutes * 60_000;
-  this.grant = this.service.createGrant({ expirationTime: rfc3339Seconds(new Date(issued + DEFAULT_EXPIRATION_WINDOW_MS)) });
 });
 
 Given('a grant that allows {int} redemption(s)', function (this: ConformanceWorld, allowed: number) {
@@ -46,18 +36,6 @@ Given('a grant whose code has surrounding spaces and URL-special characters', fu
   const { record } = grant;
   record.code = `  ${record.code.slice(0, 12)}+/=%20&?#é ${record.code.slice(12)}  `;
   this.grant = grant;
-});
-
-Given('a grant that is used up', function (this: ConformanceWorld) {
-  this.grant = this.service.createGrant().exhaust();
-});
-
-Given('a grant that has expired', function (this: ConformanceWorld) {
-  this.grant = this.service.createGrant().expire();
-});
-
-Given('a grant that was deleted', function (this: ConformanceWorld) {
-  this.grant = this.service.createGrant().delete();
 });
 
 Given('a grant whose expiration time is corrupted', function (this: ConformanceWorld) {

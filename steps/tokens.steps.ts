@@ -65,13 +65,6 @@ When('the token {string} is applied', async function (this: ConformanceWorld, na
   await this.apply(name);
 });
 
-When('the tokens {names} are applied in turn', async function (this: ConformanceWorld, names: string[]) {
-  for (const name of names) {
-    await this.apply(name);
-    await this.settled(name);
-  }
-});
-
 When('the token is applied again', async function (this: ConformanceWorld) {
   await this.apply();
 });

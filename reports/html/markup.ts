@@ -2,7 +2,7 @@
 // string passes, links, badges and the command that reproduces a run.
 import { OUTCOME_LABELS, type scenarioOutcome } from '../counts.ts';
 import { shellQuote } from '../../model/text.ts';
-import type { RequirementResult, RunResult } from '../results.ts';
+import { sideOf, type RequirementResult, type RunResult } from '../results.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -26,7 +26,9 @@ export function link(href: string | undefined, text: string, g: Guard): string {
 /** The command that runs the same selection again (or one requirement); option values are left out. */
 export function reproduceCommand(result: RunResult, requirementId?: string): string {
   const o = result.options;
-  const words = ['npx', 'accesstoken-conformance', 'run', '--impl', String(o.impl ?? 'reference')];
+  const words = ['npx', 'accesstoken-conformance', 'run'];
+  if (sideOf(result) === 'grant-service') words.push('--side', 'grant-service');
+  words.push('--impl', String(o.impl ?? 'reference'));
   const keys = Array.isArray(o.implOptions) ? (o.implOptions as string[]) : [];
   for (const k of keys) words.push('--impl-option', `${k}=…`);
   if (requirementId) words.push('--requirement', requirementId);

@@ -18,7 +18,7 @@ import {
   type OutcomeCounts,
 } from '../counts.ts';
 import { RedactionGuard } from '../redaction-guard.ts';
-import type { BaselineEntry, RequirementResult, RunResult } from '../results.ts';
+import { SIDE_LABELS, sideOf, type BaselineEntry, type RequirementResult, type RunResult } from '../results.ts';
 import { redactText } from '../../model/redact.ts';
 import { CONTENT_SECURITY_POLICY, CSS, SCRIPT } from './assets.ts';
 import { evidenceHtml } from './failure.ts';
@@ -107,9 +107,12 @@ export function renderHtml(result: RunResult, options: HtmlOptions = {}): string
   const mode = runMode(result);
   const started = new Date(result.startedAt).getTime();
   const finished = new Date(result.finishedAt).getTime();
-  const title = `${impl.name}${impl.version ? ` ${impl.version}` : ''}: ${result.verdict}${result.partial ? ' (partial)' : ''}`;
+  const side = sideOf(result);
+  const sideLabel = SIDE_LABELS[side];
+  const title = `${impl.name}${impl.version ? ` ${impl.version}` : ''} (${sideLabel}): ${result.verdict}${result.partial ? ' (partial)' : ''}`;
 
   const verdictDetail = [
+    `judged as a ${sideLabel}`,
     `${result.mustPassed} of ${result.mustTotal} MUST rules passed`,
     `${should.filter((r) => r.result === 'passed').length} of ${should.length} SHOULD rules passed`,
   ].join(' · ');
@@ -132,6 +135,7 @@ export function renderHtml(result: RunResult, options: HtmlOptions = {}): string
     ['Suite', `${escapeHtml(g(result.suite.name))} ${escapeHtml(g(result.suite.version))}`],
     ['Started', escapeHtml(utc(result.startedAt))],
     ['Duration', Number.isFinite(finished - started) ? formatDuration(finished - started) : '—'],
+    ['Side judged', `${escapeHtml(sideLabel)} <span class="muted">(--side ${escapeHtml(side)})</span>`],
     ['Mode', `${mode}${mode === 'filtered' ? ' <span class="muted">(not every rule was selected)</span>' : ''}`],
     ['Implementation (--impl)', `<code>${escapeHtml(g(String(o.impl ?? '')))}</code>`],
     ['Tags', typeof o.tags === 'string' && o.tags ? `<code>${escapeHtml(g(o.tags))}</code>` : '<span class="muted">none</span>'],
@@ -141,7 +145,7 @@ export function renderHtml(result: RunResult, options: HtmlOptions = {}): string
     ['Implementation options', list(o.implOptions)],
   ];
   for (const [k, v] of Object.entries(o)) {
-    if (['impl', 'tags', 'requirements', 'timeoutSeconds', 'parallel', 'implOptions'].includes(k)) continue;
+    if (['side', 'impl', 'tags', 'requirements', 'timeoutSeconds', 'parallel', 'implOptions'].includes(k)) continue;
     runRows.push([escapeHtml(g(k)), `<code>${escapeHtml(g(typeof v === 'string' ? v : JSON.stringify(v) ?? ''))}</code>`]);
   }
   const dl = (rows: [string, string][]) => `<dl class="kv">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`;
@@ -163,11 +167,11 @@ export function renderHtml(result: RunResult, options: HtmlOptions = {}): string
 <header class="top">
 <div>
 <h1>AccessToken conformance report</h1>
-<p class="subtitle">${escapeHtml(g(impl.name))}${impl.version ? ` <b>${escapeHtml(g(impl.version))}</b>` : ''} · ${escapeHtml(g(result.suite.name))} ${escapeHtml(g(result.suite.version))} · ${escapeHtml(utc(result.startedAt))}</p>
+<p class="subtitle"><span class="chip side">${escapeHtml(sideLabel)} under test</span> ${escapeHtml(g(impl.name))}${impl.version ? ` <b>${escapeHtml(g(impl.version))}</b>` : ''} · ${escapeHtml(g(result.suite.name))} ${escapeHtml(g(result.suite.version))} · ${escapeHtml(utc(result.startedAt))}</p>
 </div>
 <div class="badge" aria-hidden="true">${badge}</div>
 </header>
-<section class="verdict ${VERDICT_CLASS[result.verdict]}" id="verdict" data-verdict="${escapeHtml(result.verdict)}" data-partial="${result.partial}">
+<section class="verdict ${VERDICT_CLASS[result.verdict]}" id="verdict" data-verdict="${escapeHtml(result.verdict)}" data-partial="${result.partial}" data-side="${side}">
 <span class="word">${escapeHtml(result.verdict)}</span>${partialNote}
 <div class="facts">${verdictDetail}</div>
 </section>

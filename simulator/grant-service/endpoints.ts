@@ -3,8 +3,8 @@
 // CA) and bind to loopback; mockttp mints its own leaf per SNI name and listens on every interface.
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import type { SecureVersion, TLSSocket } from 'node:tls';
 import type { CertifiedKey, Pki } from '../pki.ts';
 
 /** Variants of the service a scenario can point a token at; all share the grants of the service. */
@@ -19,10 +19,25 @@ export interface EndpointAddress {
   urlHost: string;
   /** Port of the primary endpoint (0: any free one); the other variants take a free one. */
   port: number;
+  /** How the primary endpoint serves; default Skupper's way. */
+  primary?: PrimaryEndpointOptions;
+}
+
+/**
+ * The primary endpoint's ways, Skupper's by default: the run's server certificate, TLS 1.3 only, no plain
+ * HTTP. A deliberately broken grant service changes one of them.
+ */
+export interface PrimaryEndpointOptions {
+  /** The oldest TLS version accepted (default TLSv1.3, as Skupper's tlscfg.Modern()). */
+  minVersion?: SecureVersion;
+  /** The certificate served (default the PKI's server certificate). */
+  certificate?: (pki: Pki) => CertifiedKey;
+  /** Also serve plain HTTP on the same port (the first byte of a connection tells which). Default false. */
+  plainHttpToo?: boolean;
 }
 
 interface Listener {
-  server: http.Server | https.Server;
+  server: net.Server;
   baseUrl: string;
   sockets: Set<Socket>;
 }
@@ -46,6 +61,7 @@ export class Endpoints {
 
   private certificateFor(kind: EndpointKind): CertifiedKey {
     switch (kind) {
+      case 'primary': return this.address.primary?.certificate?.(this.pki) ?? this.pki.server;
       case 'expired-certificate': return this.pki.expiredServer;
       case 'wrong-host': return this.pki.wrongHostServer;
       case 'other-ca': return this.pki.otherCaServer;
@@ -58,24 +74,29 @@ export class Endpoints {
       // a failure while serving must not become an unhandled rejection: drop the connection instead
       this.handler(kind, req, res).catch(() => res.destroy());
     };
-    let server: http.Server | https.Server;
+    let server: net.Server;
     if (kind === 'plain-http') {
       server = http.createServer(handler);
+      (server as http.Server).keepAliveTimeout = 1000;
     } else {
       const cert = this.certificateFor(kind);
-      server = https.createServer(
+      // Skupper's server is tlscfg.Modern(): TLS 1.3 only. The tls12-only variant offers nothing newer than 1.2.
+      const primary = kind === 'primary' ? this.address.primary : undefined;
+      const tlsServer = https.createServer(
         {
           key: cert.keyPem,
           // the leaf alone, as Skupper's grant server serves tls.crt (the CA is in ca.crt, published in the grant)
           cert: cert.certPem,
-          // Skupper's server is tlscfg.Modern(): TLS 1.3 only. The tls12-only variant offers nothing newer than 1.2.
-          minVersion: kind === 'tls12-only' ? 'TLSv1.2' : 'TLSv1.3',
+          minVersion: kind === 'tls12-only' ? 'TLSv1.2' : (primary?.minVersion ?? 'TLSv1.3'),
           maxVersion: kind === 'tls12-only' ? 'TLSv1.2' : 'TLSv1.3',
         },
         handler,
       );
+      tlsServer.keepAliveTimeout = 1000;
+      // TLS handshakes the client abandoned (it rejected our certificate) are expected here, not errors
+      tlsServer.on('tlsClientError', () => {});
+      server = primary?.plainHttpToo ? sniffing(tlsServer, http.createServer(handler)) : tlsServer;
     }
-    server.keepAliveTimeout = 1000;
     const sockets = new Set<Socket>();
     server.on('connection', (s: Socket) => {
       sockets.add(s);
@@ -86,8 +107,6 @@ export class Endpoints {
         if (this.tcpSockets.get(key) === s) this.tcpSockets.delete(key);
       });
     });
-    // TLS handshakes the client abandoned (it rejected our certificate) are expected here, not errors
-    server.on('tlsClientError', () => {});
     const port = kind === 'primary' ? this.address.port : 0;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -127,6 +146,26 @@ export class Endpoints {
       ),
     );
   }
+}
+
+/**
+ * One port for both: a connection whose first byte opens a TLS handshake (0x16) goes to the HTTPS server,
+ * any other to the plain HTTP one. (Only a deliberately broken grant service serves this way.)
+ */
+function sniffing(tlsServer: https.Server, plainServer: http.Server): net.Server {
+  plainServer.keepAliveTimeout = 1000;
+  return net.createServer((socket) => {
+    // until the first byte, nothing else listens: a connection reset before it must not throw
+    const dropped = () => socket.destroy();
+    socket.on('error', dropped);
+    socket.once('data', (first: Buffer) => {
+      socket.off('error', dropped);
+      socket.pause();
+      socket.unshift(first);
+      (first[0] === 0x16 ? tlsServer : plainServer).emit('connection', socket);
+      process.nextTick(() => socket.resume());
+    });
+  });
 }
 
 function socketKey(s: Socket): string {

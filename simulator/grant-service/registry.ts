@@ -1,7 +1,7 @@
 // The grant server's decision logic, free of any network: Skupper's grants.go ServeHTTP and
 // checkAndUpdateAccessToken (spec §2.3-§2.5), in the same check order and with the same answers.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Pki } from '../pki.ts';
+import type { CertifiedKey, Pki } from '../pki.ts';
 import { rfc3339Seconds } from '../../model/text.ts';
 import { encodeBase64, SKUPPER_API_VERSION, type Endpoint, type Link, type Secret } from '../../model/resources.ts';
 import { grantKey, httpError, redemptionAnswer, redemptionNames, type GrantAnswer, type RequestHeaders } from './wire.ts';
@@ -92,9 +92,18 @@ export class Grant {
 
 /** The documents of a successful redemption: the Secret, then one Link per endpoint group. */
 export function redemptionDocuments(pki: Pki, grant: Grant, name: string, subject: string): [Secret, ...Link[]] {
+  return [redemptionSecret(pki, name, redemptionCredentials(pki, grant, subject)), ...redemptionLinks(endpointGroups(grant.endpoints), name)];
+}
+
+/** The redeeming site's certificate: signed by the grant's CA, CommonName = subject, SANs for the issuing site's endpoint hosts. */
+export function redemptionCredentials(pki: Pki, grant: Grant, subject: string): CertifiedKey {
   const sanHosts = [...new Set(grant.endpoints.map((e) => e.host).filter((h): h is string => !!h))];
-  const credentials = pki.issueClientCertificate(subject, sanHosts);
-  const secret: Secret = {
+  return pki.issueClientCertificate(subject, sanHosts);
+}
+
+/** The `kubernetes.io/tls` Secret named `name`: the credentials and the CA that signed them. */
+export function redemptionSecret(pki: Pki, name: string, credentials: CertifiedKey): Secret {
+  return {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name, creationTimestamp: null },
@@ -105,27 +114,46 @@ export function redemptionDocuments(pki: Pki, grant: Grant, name: string, subjec
       'tls.key': encodeBase64(credentials.keyPem),
     },
   };
-  // grouped by Endpoint.group ("" is a group too), first-seen order (Skupper's order is Go map order)
+}
+
+/** The endpoints a Link is made of, by Endpoint.group ("" is a group too): inter-router and edge only, empty groups left out. */
+export function endpointGroups(endpoints: readonly Endpoint[]): Endpoint[][] {
+  // first-seen order (Skupper's order is Go map order)
   const groups = new Map<string, Endpoint[]>();
-  for (const e of grant.endpoints) {
+  for (const e of endpoints) {
     const key = e.group ?? '';
     if (!groups.has(key)) groups.set(key, []);
     if (e.name === 'inter-router' || e.name === 'edge') groups.get(key)!.push(e);
   }
-  const linkGroups = [...groups.values()].filter((endpoints) => endpoints.length > 0);
-  const links: Link[] = linkGroups.map((endpoints, i) => ({
-    apiVersion: SKUPPER_API_VERSION,
-    kind: 'Link',
-    metadata: { name: linkGroups.length === 1 ? name : `${name}-${i + 1}`, creationTimestamp: null },
-    spec: { endpoints: endpoints.map((e) => ({ ...e })), tlsCredentials: name },
-  }));
-  return [secret, ...links];
+  return [...groups.values()].filter((group) => group.length > 0);
 }
 
-export class GrantRegistry {
-  private readonly grants = new Map<string, Grant>();
+/** One Link per group: named `name` when there is one, `name-1`, `name-2` … when there are several; credentials `name`. */
+export function redemptionLinks(groups: readonly Endpoint[][], name: string): Link[] {
+  return groups.map((endpoints, i) => ({
+    apiVersion: SKUPPER_API_VERSION,
+    kind: 'Link',
+    metadata: { name: groups.length === 1 ? name : `${name}-${i + 1}`, creationTimestamp: null },
+    spec: { endpoints: endpoints.map((e) => ({ ...e })), tlsCredentials: name },
+  }));
+}
 
-  constructor(private readonly pki: Pki, private readonly now: () => number = Date.now) {}
+/**
+ * The checks a grant found is put through, each refusing with Skupper's answer: a corrupted claim (no
+ * RFC 3339 expiration time), an expired grant, a used-up grant, a wrong code.
+ */
+export type GrantCheck = 'corrupted' | 'expired' | 'exhausted' | 'code';
+
+/** Skupper's check order (spec §2.4): expiry and exhaustion before the code. */
+export const CHECK_ORDER: readonly GrantCheck[] = ['corrupted', 'expired', 'exhausted', 'code'];
+
+export class GrantRegistry {
+  /** The grants served, by uid. */
+  protected readonly grants = new Map<string, Grant>();
+  /** The order the checks run in; a subclass may change it (a grant service that checks the code first). */
+  protected readonly checkOrder: readonly GrantCheck[] = CHECK_ORDER;
+
+  constructor(protected readonly pki: Pki, protected readonly now: () => number = Date.now) {}
 
   create(options: GrantOptions = {}): Grant {
     const grant = new Grant(options);
@@ -153,20 +181,69 @@ export class GrantRegistry {
    * increment cannot interleave with another request's.
    */
   handle(request: GrantRequest): GrantAnswer {
+    const found = this.lookup(request);
+    if (!(found instanceof Grant)) return found;
+    const refusal = this.refusal(found, request);
+    if (refusal) return refusal;
+    this.count(found);
+    return this.redemption(found, request);
+  }
+
+  /**
+   * What the HTTPS service awaits for a request. The reference answers handle(request): its check and its
+   * increment happen in one synchronous stretch, so no other request is decided between them. A subclass
+   * may take its time (a status write) — and, with an await between the check and the increment, lose
+   * the limit under concurrency.
+   */
+  answer(request: GrantRequest): GrantAnswer | Promise<GrantAnswer> {
+    return this.handle(request);
+  }
+
+  /** The method, then the grant: 405 for anything but POST (on any path), 404 `No such claim` for an unknown grant. */
+  protected lookup(request: GrantRequest): Grant | GrantAnswer {
     if (request.method !== 'POST') return httpError(405, 'Only POST is supported');
-    const grant = this.grants.get(grantKey(request.path));
-    if (!grant) return httpError(404, 'No such claim');
-    if (!RFC3339.test(grant.expirationTime) || Number.isNaN(Date.parse(grant.expirationTime))) {
-      return httpError(500, 'Corrupted claim', grant.uid);
+    return this.grants.get(grantKey(request.path)) ?? httpError(404, 'No such claim');
+  }
+
+  /** The first of the checks (in checkOrder) that refuses the request, or undefined when all pass. */
+  protected refusal(grant: Grant, request: GrantRequest): GrantAnswer | undefined {
+    for (const check of this.checkOrder) {
+      const refused = this.check(check, grant, request);
+      if (refused) return refused;
     }
-    if (Date.parse(grant.expirationTime) < this.now()) return httpError(404, 'No such claim', grant.uid);
-    if (grant.redemptionsAllowed <= grant.redemptions) return httpError(404, 'No such access granted', grant.uid);
-    // exact byte comparison: a trailing newline is a different code
-    if (!request.body.equals(Buffer.from(grant.code, 'utf8'))) {
-      return httpError(403, 'Redemption of access token refused', grant.uid);
+    return undefined;
+  }
+
+  /** One check: its refusal, with Skupper's status and text, or undefined when the grant passes it. */
+  protected check(check: GrantCheck, grant: Grant, request: GrantRequest): GrantAnswer | undefined {
+    switch (check) {
+      case 'corrupted':
+        return !RFC3339.test(grant.expirationTime) || Number.isNaN(Date.parse(grant.expirationTime))
+          ? httpError(500, 'Corrupted claim', grant.uid)
+          : undefined;
+      case 'expired':
+        return Date.parse(grant.expirationTime) < this.now() ? httpError(404, 'No such claim', grant.uid) : undefined;
+      case 'exhausted':
+        return grant.redemptionsAllowed <= grant.redemptions ? httpError(404, 'No such access granted', grant.uid) : undefined;
+      case 'code':
+        // exact byte comparison: a trailing newline is a different code
+        return request.body.equals(Buffer.from(grant.code, 'utf8')) ? undefined : httpError(403, 'Redemption of access token refused', grant.uid);
     }
+  }
+
+  /** Counts a redemption that passed every check. */
+  protected count(grant: Grant): void {
     grant.redemptions += 1;
+  }
+
+  /** The answer of a counted redemption: the documents, made under the request's names. */
+  protected redemption(grant: Grant, request: GrantRequest): GrantAnswer {
     const { name, subject } = redemptionNames(request.headers, grant.name);
-    return redemptionAnswer(redemptionDocuments(this.pki, grant, name, subject), grant.uid);
+    return redemptionAnswer(this.documents(grant, name, subject), grant.uid);
+  }
+
+  /** The documents a redemption answers (the Secret, then the Links). */
+  protected documents(grant: Grant, name: string, subject: string): [Secret, ...Link[]] {
+    return redemptionDocuments(this.pki, grant, name, subject);
   }
 }

@@ -3,7 +3,7 @@
 // it. mockttp serves the *other* grant service that redirects point to (see ForeignGrantService).
 import type http from 'node:http';
 import { GrantRegistry, type Grant, type GrantOptions } from './registry.ts';
-import { Endpoints, type EndpointKind } from './endpoints.ts';
+import { Endpoints, type EndpointKind, type PrimaryEndpointOptions } from './endpoints.ts';
 import { answerInstead, changeRedemption, defaultFailureText, PendingFault, requestUnder, type Fault } from './faults.ts';
 import { receive, RequestLog, type RecordedRequest } from './request-log.ts';
 import { httpError, wireBody, type GrantAnswer, type GrantDocument } from './wire.ts';
@@ -21,6 +21,10 @@ export interface GrantServiceOptions {
   /** Host name put in grant URLs; default 127.0.0.1. Must be one of the PKI's hosts. */
   urlHost?: string;
   port?: number;
+  /** The registry that decides requests (default: the reference's GrantRegistry; a subclass changes a decision). */
+  registry?: (pki: Pki) => GrantRegistry;
+  /** How the primary endpoint serves (default: Skupper's, TLS 1.3 only). */
+  primary?: PrimaryEndpointOptions;
 }
 
 export class GrantService {
@@ -31,15 +35,15 @@ export class GrantService {
   private readonly held = new Set<() => void>();
   private primaryUrl = '';
 
-  private constructor(readonly pki: Pki, readonly urlHost: string, listenHost: string, port: number) {
-    this.registry = new GrantRegistry(pki);
-    this.endpoints = new Endpoints(pki, { listenHost, urlHost, port }, (kind, req, res) => this.serve(kind, req, res));
+  private constructor(readonly pki: Pki, readonly urlHost: string, listenHost: string, port: number, options: GrantServiceOptions) {
+    this.registry = options.registry?.(pki) ?? new GrantRegistry(pki);
+    this.endpoints = new Endpoints(pki, { listenHost, urlHost, port, primary: options.primary }, (kind, req, res) => this.serve(kind, req, res));
   }
 
   /** Starts a grant service with its primary (TLS 1.3 only, like Skupper's) endpoint listening. */
   static async start(options: GrantServiceOptions = {}): Promise<GrantService> {
     const pki = options.pki ?? (await getRunPki());
-    const service = new GrantService(pki, options.urlHost ?? '127.0.0.1', options.listenHost ?? '127.0.0.1', options.port ?? 0);
+    const service = new GrantService(pki, options.urlHost ?? '127.0.0.1', options.listenHost ?? '127.0.0.1', options.port ?? 0, options);
     service.primaryUrl = await service.endpoint('primary');
     return service;
   }
@@ -173,7 +177,7 @@ export class GrantService {
   /** The registry's answer, after a slow fault's delay and as the fault changes the request and the redemption. */
   private async decide(recorded: RecordedRequest, body: Buffer, headers: http.IncomingHttpHeaders, fault: Fault | undefined): Promise<GrantAnswer> {
     if (fault?.kind === 'slow') await this.holdFor(fault.delayMs);
-    const answer = this.registry.handle(requestUnder(fault, { method: recorded.method, path: recorded.path, headers, body }));
+    const answer = await this.registry.answer(requestUnder(fault, { method: recorded.method, path: recorded.path, headers, body }));
     return answer.status === 200 ? changeRedemption(fault, answer) : answer;
   }
 

@@ -7,7 +7,7 @@ import { getRunPki, runHosts } from '../../simulator/pki.ts';
 import { toYaml } from '../../model/resources.ts';
 import { redactText, redactValue } from '../../model/redact.ts';
 import { CONTEXT_MEDIA_TYPE, EVIDENCE_MEDIA_TYPE } from '../../reports/results.ts';
-import { collectEvidence } from '../../reports/evidence.ts';
+import { collectEvidence, collectGrantEvidence } from '../../reports/evidence.ts';
 import { ConformanceWorld, setWorkerState, workerState } from './world.ts';
 import { suiteParameters } from './parameters.ts';
 
@@ -105,13 +105,14 @@ After(async function (this: ConformanceWorld, { result }) {
 
 /** A grant service's failure: the grants as it shows them, and every exchange the suite had with it. */
 async function attachGrantEvidence(world: ConformanceWorld): Promise<void> {
-  let observed: unknown;
-  try {
-    observed = { accessGrants: await world.issuing.observe() };
-  } catch (e) {
-    observed = { error: `observe() failed: ${(e as Error).message}` };
-  }
-  const evidence = redactValue({ site: world.issuing.site, observed, exchanges: world.issuing.exchanges }, world.secrets);
+  const evidence = await collectGrantEvidence({
+    // through the scenario, which learns the codes the grants show (they are hidden like the others)
+    issuer: { observe: async () => ({ accessGrants: await world.issuing.observe() }) },
+    site: world.issuing.site,
+    exchanges: world.issuing.exchanges,
+    secrets: world.secrets,
+  });
+  world.attach(JSON.stringify(evidence), EVIDENCE_MEDIA_TYPE);
   world.attach(redactText(toYaml({ observed: evidence.observed }), world.secrets), 'text/x.yaml');
   world.attach(redactText(toYaml({ exchanges: evidence.exchanges }), world.secrets), 'text/x.yaml');
 }

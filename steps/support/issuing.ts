@@ -24,6 +24,8 @@ export interface Exchange {
   body?: string;
   /** Why no answer arrived (a refused handshake, a reset, a timeout). */
   error?: string;
+  /** How the request travelled when not as a redeemer sends it (TLS 1.3, trusting status.ca): "TLS 1.2 only", "plain HTTP". */
+  transport?: string;
 }
 
 /** What a grant's status must carry before it can be redeemed. */
@@ -37,6 +39,9 @@ export class IssuingScenario {
   readonly exchanges: Exchange[] = [];
   /** The grant the last step talked about ("the grant"). */
   current: string | undefined;
+  /** When each grant was first applied, and first seen issued (ms since the epoch): what its expiration is measured from. */
+  readonly firstApplied = new Map<string, number>();
+  readonly firstIssued = new Map<string, number>();
 
   constructor(
     private readonly issuer: () => GrantServiceImplementation,
@@ -54,6 +59,16 @@ export class IssuingScenario {
     this.site = { ...this.site, ...prepared };
   }
 
+  /**
+   * Gives the issuing site these endpoints, before any grant is applied, and lets the grant service know
+   * them (prepareSite again, when it has one: the site as it knows it is what the answers are judged by).
+   */
+  async setEndpoints(endpoints: Endpoint[]): Promise<void> {
+    if (this.applied.size > 0) throw new Error("the issuing site's endpoints are set before the first AccessGrant is applied");
+    this.site = { ...this.site, endpoints: endpoints.map((e) => ({ ...e })) };
+    await this.prepareSite();
+  }
+
   name(name = this.current): string {
     if (!name) throw new Error('the scenario has no AccessGrant yet: add "Given an AccessGrant …"');
     this.current = name;
@@ -65,6 +80,7 @@ export class IssuingScenario {
     if (spec.code) this.remember(spec.code);
     this.applied.set(name, grant);
     this.current = name;
+    if (!this.firstApplied.has(name)) this.firstApplied.set(name, Date.now());
     const impl = this.issuer();
     await bounded(`applyGrant() of "${name}"`, this.callTimeoutMs, () => impl.applyGrant(structuredClone(grant), this.site));
   }
@@ -90,7 +106,10 @@ export class IssuingScenario {
     let pause = 2;
     for (;;) {
       last = await this.observed(wanted);
-      if (isIssued(last)) return last;
+      if (isIssued(last)) {
+        if (!this.firstIssued.has(wanted)) this.firstIssued.set(wanted, Date.now());
+        return last;
+      }
       if (performance.now() >= deadline) {
         const what = last ? `its status is ${JSON.stringify(last.status ?? null)}` : 'it was not observed';
         throw new Error(`AccessGrant "${wanted}" was not issued (status url, code and ca) within ${timeoutMs} ms; ${what}`);

@@ -1,10 +1,14 @@
-// Proving the suite discriminates (issue 3 §4): every rule in the catalogue is passed by the reference and
-// failed by at least one deliberately broken implementation — the reference with one behaviour changed —
-// that declares it in `breaks`. A rule added without such a broken implementation fails this test.
+// Proving the suite discriminates (issue 3 §4, issue 8 §6), on both sides: every rule in the catalogue is
+// passed by the reference of its side and failed by at least one deliberately broken implementation of
+// that side — the reference with one behaviour changed — that declares it in `breaks`. Redeemer rules are
+// broken by fixtures/broken (MUST) and test/fixtures/broken (SHOULD only), grant-service rules by
+// fixtures/broken-grant-services, run with `--side grant-service`. A rule added without such a broken
+// implementation fails this test.
 //
 // Speed: the runs share one process and one loaded support library (cucumber imports the step modules
-// only once per process), so each broken implementation costs a few scenarios, not a process start. The slow rules (a
-// grant service that never answers; a wait of a second) run in child processes alongside.
+// only once per process), so each broken implementation costs a few scenarios, not a process start. The
+// slow rules (a grant service that never answers; a wait of a second; a grant's 2 s window) run in child
+// processes alongside.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -16,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { AstBuilder, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin';
 import { IdGenerator } from '@cucumber/messages';
 import type { ISupportCodeLibrary } from '@cucumber/cucumber/api';
+import { SIDES, type Side } from '../../adapters/contract.ts';
 import { featuresDir, runSuite } from '../../cli/run.ts';
 import { loadCatalogue, REQUIREMENT_ID } from '../../reports/catalogue.ts';
 import type { RunResult } from '../../reports/results.ts';
@@ -32,15 +37,20 @@ export const PROVED_ELSEWHERE: Record<string, string> = {
 
 interface Broken {
   name: string;
+  /** the side it is an implementation of (`--side`) */
+  side: Side;
   /** the `--impl` value */
   impl: string;
-  /** fixtures/broken: breaks a MUST rule, so a run exits 1; test/fixtures/broken: SHOULD rules only, exit 0 */
+  /**
+   * Bundled: `--impl broken/<name>`. Redeemers: fixtures/broken breaks a MUST rule, so a run exits 1;
+   * test/fixtures/broken SHOULD rules only, exit 0. Grant services: all in fixtures/broken-grant-services.
+   */
   bundled: boolean;
   breaks: string[];
 }
 
 /** Every module of the directory that default-exports create(options); each must say what it breaks. */
-async function brokenIn(dir: string, bundled: boolean): Promise<Broken[]> {
+async function brokenIn(dir: string, side: Side, bundled: boolean): Promise<Broken[]> {
   const out: Broken[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
     const module = (await import(pathToFileURL(join(dir, file)).href)) as { default?: unknown; breaks?: unknown };
@@ -50,7 +60,7 @@ async function brokenIn(dir: string, bundled: boolean): Promise<Broken[]> {
       Array.isArray(module.breaks) && module.breaks.length > 0 && module.breaks.every((id) => typeof id === 'string'),
       `${dir}/${file} exports no \`breaks\`: the requirement IDs it must fail`,
     );
-    out.push({ name, impl: bundled ? `broken/${name}` : join(dir, file), bundled, breaks: module.breaks as string[] });
+    out.push({ name, side, impl: bundled ? `broken/${name}` : join(dir, file), bundled, breaks: module.breaks as string[] });
   }
   return out;
 }
@@ -80,6 +90,10 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
+/** Seconds a run waits for an outcome: the redeemer side as the CLI's default; a grant service answers and
+ * writes its status at once (the reference and every broken one here), so its failures need not wait long. */
+const TIMEOUT_SECONDS: Record<Side, number> = { redeemer: 15, 'grant-service': 5 };
+
 /** One run of the suite in a child process (run-suite-child.ts). */
 async function runInChild(run: ChildRun): Promise<ChildResult> {
   const r = await collect(track(spawnTsx(join(root, 'test/features/run-suite-child.ts'), [JSON.stringify(run)])));
@@ -99,22 +113,29 @@ async function cli(args: string[]): Promise<{ status: number | null; stdout: str
 
 const catalogue = loadCatalogue(featuresDir);
 const levels = new Map(catalogue.map((r) => [r.id, r.level]));
+const sides = new Map(catalogue.map((r) => [r.id, r.side]));
 const slowOnly = slowOnlyRequirements();
+const slowOnlyOf = (side: Side) => [...slowOnly].filter((id) => sides.get(id) === side).sort();
 const brokenImplementations = [
-  ...(await brokenIn(join(root, 'fixtures/broken'), true)),
-  ...(await brokenIn(join(root, 'test/fixtures/broken'), false)),
+  ...(await brokenIn(join(root, 'fixtures/broken'), 'redeemer', true)),
+  ...(await brokenIn(join(root, 'test/fixtures/broken'), 'redeemer', false)),
+  ...(await brokenIn(join(root, 'fixtures/broken-grant-services'), 'grant-service', true)),
 ];
 /** Mutants whose rules need the slow scenarios run in a child process, the rest in this one. */
 const needsSlow = (m: Broken) => m.breaks.some((id) => slowOnly.has(id));
+/** A run exits 1 exactly when a MUST rule fails. */
+const breaksMust = (m: Broken) => m.breaks.some((id) => levels.get(id) === 'MUST');
+const label = (m: Broken) => `${m.side === 'grant-service' ? 'grant service ' : ''}${m.bundled ? 'broken/' : ''}${m.name}`;
 const reportDir = mkdtempSync(join(tmpdir(), 'accesstoken-conformance-discrimination-'));
 
 // The runs in this process go one after another (the suite's worker state is per process); the support
 // library the first run loads is handed to the next.
 let support: ISupportCodeLibrary | undefined;
 let queue: Promise<unknown> = Promise.resolve();
-function runHere(impl: string, requirements: string[], tags: string | undefined): Promise<{ result: RunResult; exitCode: number }> {
+function runHere(side: Side, impl: string, requirements: string[], tags: string | undefined): Promise<{ result: RunResult; exitCode: number }> {
   const run = queue.then(async () => {
-    const out = await runSuite({ impl, implOptions: {}, tags, requirements, reportDir, timeoutSeconds: 15, quietMs: 0, parallel: 0, progress: false, support });
+    const timeoutSeconds = TIMEOUT_SECONDS[side];
+    const out = await runSuite({ side, impl, implOptions: {}, tags, requirements, reportDir, timeoutSeconds, quietMs: 0, parallel: 0, progress: false, support });
     support = out.support;
     return out;
   });
@@ -124,22 +145,28 @@ function runHere(impl: string, requirements: string[], tags: string | undefined)
 
 // The child processes run alongside the in-process runs; each test awaits its own. The two that mostly
 // wait (a grant service that never answers: 10 s for the reference, 20 s for no-timeout) start at once,
-// the others once this process's own reference run, which they would slow down, is over.
-const slowBrokenRuns = new Map<string, Promise<ChildResult>>();
+// the others once this process's own reference runs, which they would slow down, are over.
+const slowBrokenRuns = new Map<Broken, Promise<ChildResult>>();
 const waitsLong = (m: Broken) => m.breaks.includes('AT-REQ-007');
-let referenceSlow: Promise<ChildResult>;
+const referenceSlow = new Map<Side, Promise<ChildResult>>();
+const childRun = (m: Broken) => runInChild({ side: m.side, impl: m.impl, requirements: m.breaks, timeoutSeconds: TIMEOUT_SECONDS[m.side] });
 before(() => {
-  referenceSlow = runInChild({ impl: 'reference', tags: '@slow' });
-  for (const m of brokenImplementations.filter(waitsLong)) slowBrokenRuns.set(m.name, runInChild({ impl: m.impl, requirements: m.breaks }));
-  for (const p of [referenceSlow, ...slowBrokenRuns.values()]) p.catch(() => undefined);
+  referenceSlow.set('redeemer', runInChild({ side: 'redeemer', impl: 'reference', tags: '@slow' }));
+  for (const m of brokenImplementations.filter(waitsLong)) slowBrokenRuns.set(m, childRun(m));
+  for (const p of [...referenceSlow.values(), ...slowBrokenRuns.values()]) p.catch(() => undefined);
 });
 let redirectsCli: ReturnType<typeof cli> | undefined;
+let grantCli: ReturnType<typeof cli> | undefined;
 function startBackground() {
+  if (!referenceSlow.has('grant-service')) {
+    referenceSlow.set('grant-service', runInChild({ side: 'grant-service', impl: 'reference', tags: '@slow', timeoutSeconds: TIMEOUT_SECONDS['grant-service'] }));
+  }
   for (const m of brokenImplementations.filter(needsSlow)) {
-    if (!slowBrokenRuns.has(m.name)) slowBrokenRuns.set(m.name, runInChild({ impl: m.impl, requirements: m.breaks }));
+    if (!slowBrokenRuns.has(m)) slowBrokenRuns.set(m, childRun(m));
   }
   redirectsCli ??= cli(['run', '--impl', 'broken/follows-redirects', '--quiet', '--tags', 'not @slow', '--quiet-period', '0', '--report-dir', join(reportDir, 'cli')]);
-  for (const p of [redirectsCli, ...slowBrokenRuns.values()]) p.catch(() => undefined);
+  grantCli ??= cli(['run', '--side', 'grant-service', '--impl', 'broken/accepts-tls12', '--quiet', '--tags', 'not @slow', '--quiet-period', '0', '--report-dir', join(reportDir, 'cli-grant')]);
+  for (const p of [redirectsCli, grantCli, ...referenceSlow.values(), ...slowBrokenRuns.values()]) p.catch(() => undefined);
 }
 
 after(() => {
@@ -148,43 +175,59 @@ after(() => {
 });
 
 describe('the suite discriminates', () => {
-  test('every rule in the catalogue is broken by a broken implementation, or proved elsewhere for a stated reason', () => {
+  for (const side of SIDES) {
+    test(`every ${side} rule is broken by a broken ${side === 'redeemer' ? 'implementation' : 'grant service'}, or proved elsewhere for a stated reason`, () => {
+      const ofSide = brokenImplementations.filter((m) => m.side === side);
+      const broken = new Set(ofSide.flatMap((m) => m.breaks));
+      for (const id of [...broken, ...Object.keys(PROVED_ELSEWHERE)]) assert.ok(levels.has(id), `${id} is not in the catalogue`);
+      for (const m of ofSide) {
+        const other = m.breaks.filter((id) => sides.get(id) !== side);
+        assert.deepEqual(other, [], `${label(m)} is a ${side} and claims to break rules of the other side`);
+      }
+      const where = side === 'redeemer' ? 'fixtures/broken (MUST) or test/fixtures/broken (SHOULD)' : 'fixtures/broken-grant-services';
+      const unproved = catalogue.filter((r) => r.side === side).map((r) => r.id).filter((id) => !broken.has(id) && !PROVED_ELSEWHERE[id]);
+      assert.deepEqual(unproved, [], `no broken implementation breaks ${unproved.join(', ')}: add one to ${where}`);
+    });
+  }
+
+  test('no rule is listed as proved elsewhere that a broken implementation breaks', () => {
     const broken = new Set(brokenImplementations.flatMap((m) => m.breaks));
-    for (const id of [...broken, ...Object.keys(PROVED_ELSEWHERE)]) assert.ok(levels.has(id), `${id} is not in the catalogue`);
-    const unproved = catalogue.map((r) => r.id).filter((id) => !broken.has(id) && !PROVED_ELSEWHERE[id]);
-    assert.deepEqual(unproved, [], `no broken implementation breaks ${unproved.join(', ')}: add one to fixtures/broken (MUST) or test/fixtures/broken (SHOULD)`);
     for (const id of Object.keys(PROVED_ELSEWHERE)) assert.ok(!broken.has(id), `${id} is broken by a broken implementation now: drop it from PROVED_ELSEWHERE`);
   });
 
-  test('bundled brokenImplementations break a MUST rule; the others break SHOULD rules only', () => {
-    for (const m of brokenImplementations) {
-      const must = m.breaks.filter((id) => levels.get(id) === 'MUST');
-      if (m.bundled) assert.ok(must.length > 0, `broken/${m.name} breaks no MUST rule: move it to test/fixtures/broken`);
-      else assert.deepEqual(must, [], `${m.name} breaks MUST rules: move it to fixtures/broken`);
+  test('bundled broken redeemers break a MUST rule; the others break SHOULD rules only', () => {
+    for (const m of brokenImplementations.filter((x) => x.side === 'redeemer')) {
+      if (m.bundled) assert.ok(breaksMust(m), `broken/${m.name} breaks no MUST rule: move it to test/fixtures/broken`);
+      else assert.ok(!breaksMust(m), `${m.name} breaks MUST rules: move it to fixtures/broken`);
     }
   });
 
   // First the runs in this process, while the child processes wait out their slow scenarios.
-  test('the reference passes every rule but the slow ones in a "not @slow" run', async () => {
-    const { result, exitCode } = await runHere('reference', [], 'not @slow').finally(startBackground);
-    assert.equal(exitCode, 0);
-    const notPassed = result.requirements.filter((r) => r.result !== 'passed' && !slowOnly.has(r.id)).map((r) => `${r.id}: ${r.result}`);
-    assert.deepEqual(notPassed, []);
-    const leftOut = result.requirements.filter((r) => r.result === 'not-run').map((r) => r.id);
-    assert.deepEqual(leftOut.sort(), [...slowOnly].sort(), 'a "not @slow" run leaves out exactly the rules whose scenarios are all @slow');
-  });
+  for (const side of SIDES) {
+    test(`the ${side} reference passes every ${side} rule but the slow ones in a "not @slow" run`, async () => {
+      const run = runHere(side, 'reference', [], 'not @slow');
+      const { result, exitCode } = await (side === SIDES[SIDES.length - 1] ? run.finally(startBackground) : run);
+      assert.equal(exitCode, 0);
+      assert.equal(result.options.side, side);
+      assert.deepEqual(result.requirements.filter((r) => r.side !== side).map((r) => r.id), [], 'a run judges one side');
+      const notPassed = result.requirements.filter((r) => r.result !== 'passed' && !slowOnly.has(r.id)).map((r) => `${r.id}: ${r.result}`);
+      assert.deepEqual(notPassed, []);
+      const leftOut = result.requirements.filter((r) => r.result === 'not-run').map((r) => r.id);
+      assert.deepEqual(leftOut.sort(), slowOnlyOf(side), 'a "not @slow" run leaves out exactly the rules whose scenarios are all @slow');
+    });
+  }
 
   const brokenTest = (m: Broken) =>
-    test(`${m.bundled ? 'broken/' : ''}${m.name} fails ${m.breaks.join(', ')} (${m.bundled ? 'exit 1' : 'exit 0 with warnings'})`, async () => {
+    test(`${label(m)} fails ${m.breaks.join(', ')} (${breaksMust(m) ? 'exit 1' : 'exit 0 with warnings'})`, async () => {
       let exitCode: number;
       let outcome: (id: string) => string | undefined;
       if (needsSlow(m)) {
         startBackground();
-        const r = await slowBrokenRuns.get(m.name)!;
+        const r = await slowBrokenRuns.get(m)!;
         exitCode = r.exitCode;
         outcome = (id) => r.requirements[id];
       } else {
-        const r = await runHere(m.impl, m.breaks, 'not @slow');
+        const r = await runHere(m.side, m.impl, m.breaks, 'not @slow');
         exitCode = r.exitCode;
         outcome = (id) => r.result.requirements.find((q) => q.id === id)?.result;
       }
@@ -192,19 +235,22 @@ describe('the suite discriminates', () => {
         .map((id) => ({ id, want: levels.get(id) === 'MUST' ? 'failed' : 'warning', got: outcome(id) }))
         .filter((x) => x.got !== x.want)
         .map((x) => `${x.id}: ${x.got}, expected ${x.want}`);
-      assert.deepEqual(missed, [], `the suite did not catch ${m.name}`);
-      assert.equal(exitCode, m.bundled ? 1 : 0);
+      assert.deepEqual(missed, [], `the suite did not catch ${label(m)}`);
+      assert.equal(exitCode, breaksMust(m) ? 1 : 0);
     });
 
   for (const m of brokenImplementations.filter((x) => !needsSlow(x))) brokenTest(m);
 
   // Then the runs in child processes.
-  test('the reference passes the slow rules in an "@slow" run', async () => {
-    const slow = await referenceSlow;
-    assert.equal(slow.exitCode, 0, `the reference's @slow run: ${slow.verdict}`);
-    const notPassed = [...slowOnly].filter((id) => slow.requirements[id] !== 'passed').map((id) => `${id}: ${slow.requirements[id]}`);
-    assert.deepEqual(notPassed, []);
-  });
+  for (const side of SIDES) {
+    test(`the ${side} reference passes the slow ${side} rules in an "@slow" run`, async () => {
+      startBackground();
+      const slow = await referenceSlow.get(side)!;
+      assert.equal(slow.exitCode, 0, `the ${side} reference's @slow run: ${slow.verdict}`);
+      const notPassed = slowOnlyOf(side).filter((id) => slow.requirements[id] !== 'passed').map((id) => `${id}: ${slow.requirements[id]}`);
+      assert.deepEqual(notPassed, []);
+    });
+  }
 
   for (const m of brokenImplementations.filter(needsSlow)) brokenTest(m);
 
@@ -215,6 +261,16 @@ describe('the suite discriminates', () => {
     assert.match(r.stdout, /^FAILED AT-REQ-006 \(MUST\)/m);
     const named = [...r.stdout.matchAll(/^(?:FAILED|WARNING) (AT-[A-Z]+-\d{3})/gm)].map((x) => x[1]);
     assert.deepEqual(named, ['AT-REQ-006'], 'the broken implementation differs from the reference in one behaviour only');
+    assert.match(r.stdout, /Verdict: Not conformant/);
+  });
+
+  test('the CLI: run --side grant-service --impl broken/accepts-tls12 exits 1, and its summary names AT-GTLS-001 and nothing else', async () => {
+    startBackground();
+    const r = await grantCli!;
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^FAILED AT-GTLS-001 \(MUST\)/m);
+    const named = [...r.stdout.matchAll(/^(?:FAILED|WARNING) (AT-[A-Z]+-\d{3})/gm)].map((x) => x[1]);
+    assert.deepEqual(named, ['AT-GTLS-001'], 'the broken grant service differs from the reference in one behaviour only');
     assert.match(r.stdout, /Verdict: Not conformant/);
   });
 });

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { splitMessage } from '../../reports/html/failure.ts';
 import { escapeHtml } from '../../reports/html/markup.ts';
 import { renderHtml } from '../../reports/html/render.ts';
-import { INJECTION, LEAKED_CODE, LEAKED_KEY, sampleResult } from './fixtures/sample-result.ts';
+import { INJECTION, LEAKED_CODE, LEAKED_KEY, sampleGrantServiceResult, sampleResult } from './fixtures/sample-result.ts';
 import { htmlMatrix } from './support.ts';
 
 const result = sampleResult();
@@ -66,7 +66,7 @@ describe('index.html', () => {
 
   test('states the verdict, partial when a MUST rule did not run', () => {
     assert.equal(result.verdict, 'Not conformant');
-    assert.match(html, /<section class="verdict v-fail" id="verdict" data-verdict="Not conformant" data-partial="true">/);
+    assert.match(html, /<section class="verdict v-fail" id="verdict" data-verdict="Not conformant" data-partial="true" data-side="redeemer">/);
     assert.match(html, /class="partial"[^>]*>Partial</);
   });
 
@@ -113,5 +113,40 @@ describe('index.html', () => {
     const split = splitMessage('expected 1\n+ got 2\n    at World.<anonymous> (/x/steps.ts:1:2)\n    at async run (node:internal/x:1:1)');
     assert.equal(split.text, 'expected 1\n+ got 2');
     assert.match(split.stack, /^ {4}at World/);
+  });
+});
+
+describe('index.html of a grant-service run', () => {
+  const grantResult = sampleGrantServiceResult();
+  const grantHtml = renderHtml(grantResult);
+
+  test('names the side judged in its title, its summary and the run, and in the redeemer\'s too', () => {
+    assert.match(grantHtml, /<title>sample grant service 2\.0\.0 \(grant service\): Not conformant<\/title>/);
+    assert.match(grantHtml, /data-side="grant-service"/);
+    assert.match(grantHtml, /<div class="facts">judged as a grant service · /);
+    assert.match(grantHtml, /<dt>Side judged<\/dt><dd>grant service/);
+    assert.match(html, /<title>sample &lt;b&gt;impl&lt;\/b&gt; 1\.2\.3 \(redeemer\): Not conformant/);
+    assert.match(html, /<div class="facts">judged as a redeemer · /);
+  });
+
+  test('opens a failure to the AccessGrants the service showed and the suite\'s exchanges with it', () => {
+    assert.equal((grantHtml.match(/<details class="failure"/g) ?? []).length, 1);
+    for (const heading of ['Expected against observed', 'AccessGrants observed', 'Exchanges with the grant service', 'Reproduce']) {
+      assert.equal(grantHtml.split(`<h4>${heading}`).length - 1, 1, heading);
+    }
+    for (const heading of ['AccessToken observed', 'Secrets and Links created', 'Grant service transcript']) assert.ok(!grantHtml.includes(`<h4>${heading}`), heading);
+    assert.ok(grantHtml.includes('(3 requests)'));
+    assert.ok(grantHtml.includes('tlsv1 alert protocol version'));
+    assert.ok(grantHtml.includes('Issuing site issuing-1a2b3c4d'));
+    assert.match(grantHtml, /npx accesstoken-conformance run --side grant-service --impl broken\/sample --requirement AT-/);
+  });
+
+  test('shows no code and no private key, and escapes what the service said', () => {
+    assert.ok(!grantHtml.includes(LEAKED_CODE));
+    assert.ok(!grantHtml.includes(LEAKED_KEY.split('\n')[1]));
+    assert.doesNotMatch(grantHtml, /BEGIN [A-Z ]*PRIVATE KEY/);
+    assert.match(grantHtml, /tls\.key: \[redacted private key\]/);
+    assert.match(grantHtml, /code: (&quot;)?\[redacted code: 24 bytes, sha256 [0-9a-f]{12}\]/);
+    assert.ok(!grantHtml.includes(INJECTION));
   });
 });

@@ -1,7 +1,9 @@
 // Whole runs, as CI runs them: the six report files, their counts agreeing with each other, and no token
-// code or private key in any of them or on the console. Two runs at once: the reference, and a
+// code or private key in any of them or on the console. Three runs at once: the reference, a
 // non-conformant implementation that lies about failures (so failures carry transcripts), echoes codes and
-// a private key into its messages, and records every code and key it held, so we know what to look for.
+// a private key into its messages, and records every code and key it held, so we know what to look for;
+// and a broken grant service (`--side grant-service`), whose failures carry the grants it showed and the
+// suite's exchanges with it, redemption answers with private keys among them.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,17 +13,21 @@ import { everything, htmlMatrix, junitSummary, LEAKY, missingFiles, read, readRe
 const dir = tempDir();
 const referenceDir = join(dir, 'reference');
 const leakyDir = join(dir, 'leaky');
+const grantDir = join(dir, 'grant-service');
 const recorded = join(dir, 'recorded.ndjson');
 let reference: CliRun;
 let leaky: CliRun;
+let grant: CliRun;
 
 before(async () => {
-  [reference, leaky] = await Promise.all([
+  [reference, leaky, grant] = await Promise.all([
     runCli(['run', '--report-dir', referenceDir, '--impl', 'reference', '--tags', 'not @slow']),
     runCli([
       'run', '--report-dir', leakyDir, '--impl', LEAKY, '--tags', 'not @slow',
       '--impl-option', 'lie=http,refused', '--impl-option', 'echo=true', '--impl-option', 'linkCost=7', '--impl-option', `record=${recorded}`,
     ]),
+    // one Link for all groups: its failures hold 200 answers, each with a Secret and its private key
+    runCli(['run', '--side', 'grant-service', '--report-dir', grantDir, '--impl', 'broken/one-link-for-all-groups', '--tags', 'not @slow', '--quiet-period', '0']),
   ]);
 });
 
@@ -126,5 +132,40 @@ describe('a run of an implementation that lies and leaks', () => {
     assert.ok(report.failedRequirements.includes('AT-REQ-001'));
     assert.ok(report.warningRequirements.includes('AT-MSG-001'));
     agreement(leakyDir);
+  });
+});
+
+describe('a run of a broken grant service (--side grant-service)', () => {
+  test('exits 1, and every report names the side it judged', () => {
+    assert.equal(grant.code, 1, grant.stderr);
+    assert.deepEqual(missingFiles(grantDir), []);
+    const report = readReportYaml(grantDir);
+    assert.equal(report.side, 'grant-service');
+    assert.equal(readReportYaml(referenceDir).side, 'redeemer');
+    assert.deepEqual(report.failedRequirements, ['AT-ANSWER-005']);
+    const html = read(grantDir, 'index.html');
+    assert.match(html, /<title>one-link-for-all-groups [^<]* \(grant service\): Not conformant/);
+    assert.match(html, /data-side="grant-service"/);
+    assert.match(read(grantDir, 'junit.xml'), /<testsuite name="accesstoken-conformance one-link-for-all-groups \(grant service\)"/);
+    assert.match(read(referenceDir, 'junit.xml'), /<testsuite name="accesstoken-conformance reference \(redeemer\)"/);
+    assert.match(grant.stdout, /one-link-for-all-groups [^:]* \(grant service\): \d+\/\d+ scenarios passed/);
+  });
+
+  test('shows the grants the service showed and the suite\'s exchanges with it as evidence, keys redacted', () => {
+    const html = read(grantDir, 'index.html');
+    assert.ok(html.includes('<h4>AccessGrants observed'));
+    assert.ok(html.includes('<h4>Exchanges with the grant service'));
+    assert.ok(!html.includes('<h4>AccessToken observed'));
+    assert.match(html, /tls\.key: \[redacted private key\]/);
+    assert.match(html, /code: (&quot;)?\[redacted code: 24 bytes, sha256 [0-9a-f]{12}\]/);
+    assert.match(html, /npx accesstoken-conformance run --side grant-service --impl broken\/one-link-for-all-groups --requirement AT-ANSWER-005/);
+  });
+
+  test('shows no private key and no code-shaped secret in any report file or on the console', () => {
+    assert.deepEqual(everything(grantDir, grant).flatMap(({ name, text }) => secretShapes(text).map((s) => `${name}: ${s}`)), []);
+  });
+
+  test('writes a report.yaml whose counts match the index.html matrix and the junit.xml totals', () => {
+    agreement(grantDir);
   });
 });

@@ -43,6 +43,7 @@ export function missingFiles(dir: string): string[] {
 export interface ReportYaml {
   apiVersion: string;
   kind: string;
+  side: string;
   implementation: Record<string, unknown>;
   mode: string;
   selection: { tags: string | null; requirements: string[] };

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { BADGE_COLOURS, renderBadge } from '../../reports/badge.ts';
 import { renderYamlReport, REPORT_API_VERSION } from '../../reports/yaml-report.ts';
-import { catalogue, LEAKED_CODE, sampleResult } from './fixtures/sample-result.ts';
+import { catalogue, LEAKED_CODE, sampleGrantServiceResult, sampleResult } from './fixtures/sample-result.ts';
 import type { ReportYaml } from './support.ts';
 
 const result = sampleResult();
@@ -15,6 +15,14 @@ describe('report.yaml', () => {
   test('is a ConformanceReport of this apiVersion', () => {
     assert.equal(report.apiVersion, REPORT_API_VERSION);
     assert.equal(report.kind, 'ConformanceReport');
+  });
+
+  test('says which side it judged: redeemer by default, grant-service for a grant-service run', () => {
+    assert.equal(report.side, 'redeemer');
+    const grant = parse(renderYamlReport(sampleGrantServiceResult())) as ReportYaml;
+    assert.equal(grant.side, 'grant-service');
+    assert.ok(grant.requirements.length > 0 && grant.requirements.every((r) => /^AT-/.test(r.id)));
+    assert.ok(!renderYamlReport(sampleGrantServiceResult()).includes(LEAKED_CODE));
   });
 
   test('carries the implementation metadata, suite version, date and mode', () => {

@@ -1,0 +1,64 @@
+// The concurrency rules are a promise, not a chance (issue 8, acceptance): they catch a grant service that
+// checks a grant's count and raises it without holding the limit (an await between the two) on every run,
+// and they never fail the reference, whose check and increment are one synchronous stretch. Twenty runs
+// of each, in this process (one loaded support library), with only the concurrency rules selected.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ISupportCodeLibrary } from '@cucumber/cucumber/api';
+import { runSuite } from '../../cli/run.ts';
+import type { RunResult } from '../../reports/results.ts';
+
+/** Never more than k (MUST), exactly k (SHOULD): both under 50 concurrent redemptions, five rounds, k = 1 and 3. */
+const CONCURRENCY_RULES = ['AT-LIMIT-002', 'AT-LIMIT-003'];
+const RUNS = 20;
+const RACY = 'broken/counts-without-holding-the-limit';
+
+const reportDir = mkdtempSync(join(tmpdir(), 'accesstoken-conformance-concurrency-'));
+after(() => rmSync(reportDir, { recursive: true, force: true }));
+
+let support: ISupportCodeLibrary | undefined;
+async function run(impl: string): Promise<{ result: RunResult; exitCode: number }> {
+  const out = await runSuite({
+    side: 'grant-service',
+    impl,
+    implOptions: {},
+    requirements: CONCURRENCY_RULES,
+    reportDir,
+    timeoutSeconds: 5,
+    quietMs: 0,
+    parallel: 0,
+    progress: false,
+    support,
+  });
+  support = out.support;
+  return out;
+}
+
+function outcomes(result: RunResult): Record<string, string> {
+  return Object.fromEntries(result.requirements.filter((r) => CONCURRENCY_RULES.includes(r.id)).map((r) => [r.id, r.result]));
+}
+
+describe(`the concurrency rules, ${RUNS} runs each`, () => {
+  test(`never fail the reference grant service (${RUNS} runs out of ${RUNS} pass)`, async () => {
+    const misses: string[] = [];
+    for (let i = 1; i <= RUNS; i++) {
+      const { result, exitCode } = await run('reference');
+      const seen = outcomes(result);
+      if (exitCode !== 0 || Object.values(seen).some((r) => r !== 'passed')) misses.push(`run ${i}: exit ${exitCode}, ${JSON.stringify(seen)}`);
+    }
+    assert.deepEqual(misses, []);
+  });
+
+  test(`catch ${RACY} on every run (${RUNS} runs out of ${RUNS} fail AT-LIMIT-002)`, async () => {
+    const misses: string[] = [];
+    for (let i = 1; i <= RUNS; i++) {
+      const { result, exitCode } = await run(RACY);
+      const seen = outcomes(result);
+      if (exitCode !== 1 || seen['AT-LIMIT-002'] !== 'failed' || seen['AT-LIMIT-003'] !== 'warning') misses.push(`run ${i}: exit ${exitCode}, ${JSON.stringify(seen)}`);
+    }
+    assert.deepEqual(misses, []);
+  });
+});
