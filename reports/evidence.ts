@@ -67,6 +67,15 @@ function transcriptEntry(request: RecordedRequest): TranscriptEntry {
   return Object.fromEntries(TRANSCRIPT_FIELDS.map((field) => [field, request[field]])) as TranscriptEntry;
 }
 
+/** What an implementation shows once more, or why it could not say. */
+async function observing<T>(observe: () => Promise<T>): Promise<T | ObserveFailure> {
+  try {
+    return await observe();
+  } catch (e) {
+    return { error: `observe() failed: ${(e as Error).message}` };
+  }
+}
+
 export interface EvidenceSources {
   implementation: Pick<Implementation, 'observe'>;
   site: Site;
@@ -78,12 +87,7 @@ export interface EvidenceSources {
 
 /** Observes the site once more and gathers the evidence, redacted. */
 export async function collectEvidence({ implementation, site, requests, secrets }: EvidenceSources): Promise<Evidence> {
-  let observed: Observation | ObserveFailure;
-  try {
-    observed = await implementation.observe(site);
-  } catch (e) {
-    observed = { error: `observe() failed: ${(e as Error).message}` };
-  }
+  const observed = await observing(() => implementation.observe(site));
   return redactValue({ site, observed, transcript: requests.map(transcriptEntry) }, secrets);
 }
 
@@ -97,12 +101,7 @@ export interface GrantEvidenceSources {
 
 /** Asks the grant service for its grants once more and gathers the evidence, redacted. */
 export async function collectGrantEvidence({ issuer, site, exchanges, secrets }: GrantEvidenceSources): Promise<Evidence> {
-  let observed: GrantObservation | ObserveFailure;
-  try {
-    observed = { accessGrants: (await issuer.observe(site)).accessGrants };
-  } catch (e) {
-    observed = { error: `observe() failed: ${(e as Error).message}` };
-  }
+  const observed = await observing(async () => ({ accessGrants: (await issuer.observe(site)).accessGrants }));
   const half = MAX_EXCHANGES / 2;
   const kept = exchanges.length > MAX_EXCHANGES ? [...exchanges.slice(0, half), ...exchanges.slice(-half)] : [...exchanges];
   const evidence: Evidence = { side: 'grant-service', site, observed, exchanges: kept };
