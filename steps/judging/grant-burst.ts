@@ -2,6 +2,7 @@
 // grant's redemption count and its increment. The N TLS connections (trusting only status.ca, TLS 1.3)
 // are opened first, then every request is written in one tick; each answer is read by a deadline.
 import tls from 'node:tls';
+import { withDeadline } from './deadline.ts';
 import { describeError, PROBE_TIMEOUT_MS, type ProbeAnswer, tlsOptions } from './grant-probes.ts';
 
 /** A complete HTTP/1.1 response in `data`, or undefined while more is needed. `ended`: the peer closed. */
@@ -45,22 +46,50 @@ export function parseHttpResponse(data: Buffer, ended: boolean): { status: numbe
 
 /** Opens a TLS connection trusting only `ca`; resolves with the socket or the reason it failed. */
 function openTls(url: URL, ca: string, timeoutMs: number): Promise<{ socket: tls.TLSSocket } | { error: string }> {
-  return new Promise((resolve) => {
-    let done = false;
-    const socket = tls.connect(tlsOptions(url, ca));
-    const finish = (result: { socket: tls.TLSSocket } | { error: string }) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
+  return withDeadline<{ socket: tls.TLSSocket } | { error: string }>(
+    timeoutMs,
+    () => ({ error: `the TLS connection was not open within ${timeoutMs} ms` }),
+    (finish) => {
+      const socket = tls.connect(tlsOptions(url, ca));
+      socket.once('secureConnect', () => finish({ socket }));
       // the error listener stays: an open connection the service drops while the others open must not crash the run
-      if ('error' in result) socket.destroy();
-      resolve(result);
-    };
-    const onError = (e: Error) => finish({ error: `the TLS connection could not be opened: ${describeError(e)}` });
-    const timer = setTimeout(() => finish({ error: `the TLS connection was not open within ${timeoutMs} ms` }), timeoutMs);
-    socket.once('secureConnect', () => finish({ socket }));
-    socket.on('error', onError);
-  });
+      socket.on('error', (e) => finish({ error: `the TLS connection could not be opened: ${describeError(e)}` }));
+      // an open connection is the caller's; one that failed or timed out is closed
+      return {
+        close: (result) => {
+          if ('error' in result) socket.destroy();
+        },
+      };
+    },
+  );
+}
+
+/** Reads one HTTP answer from a socket a request was written to, by the deadline; the socket is closed after. */
+function readAnswer(socket: tls.TLSSocket, timeoutMs: number): Promise<ProbeAnswer> {
+  return withDeadline<ProbeAnswer>(
+    timeoutMs,
+    () => ({ error: `no answer within ${timeoutMs} ms` }),
+    (finish) => {
+      const chunks: Buffer[] = [];
+      const tryParse = (ended: boolean) => {
+        try {
+          const parsed = parseHttpResponse(Buffer.concat(chunks), ended);
+          if (parsed) finish({ status: parsed.status, body: parsed.body });
+          else if (ended) finish({ error: chunks.length ? 'the connection closed before a complete answer' : 'the connection closed without an answer' });
+        } catch (e) {
+          finish({ error: (e as Error).message });
+        }
+      };
+      socket.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        tryParse(false);
+      });
+      socket.on('end', () => tryParse(true));
+      socket.on('close', () => tryParse(true));
+      socket.on('error', (e) => (chunks.length > 0 ? tryParse(true) : finish({ error: describeError(e) })));
+      return { close: () => socket.destroy() };
+    },
+  );
 }
 
 export interface BurstOptions {
@@ -113,61 +142,19 @@ export async function burst(options: BurstOptions): Promise<BurstResult> {
   const request = Buffer.concat([Buffer.from(head, 'latin1'), body]);
 
   const answers: ProbeAnswer[] = connections.map((c) => ('error' in c ? { error: c.error } : {}));
-  const pending: Promise<void>[] = [];
-  const sockets: tls.TLSSocket[] = [];
-  const giveUp: (() => void)[] = [];
-  // every listener first, so that nothing runs between the writes but the writes themselves
+  const sockets: { socket: tls.TLSSocket; i: number }[] = [];
   connections.forEach((c, i) => {
     if ('error' in c) return;
-    const { socket } = c;
-    if (socket.destroyed) {
-      answers[i] = { error: 'the service closed the connection before the request was written' };
-      return;
-    }
-    sockets.push(socket);
-    pending.push(
-      new Promise<void>((resolve) => {
-        const chunks: Buffer[] = [];
-        let done = false;
-        const settle = (answer: ProbeAnswer) => {
-          if (done) return;
-          done = true;
-          answers[i] = answer;
-          socket.destroy();
-          resolve();
-        };
-        const tryParse = (ended: boolean) => {
-          try {
-            const parsed = parseHttpResponse(Buffer.concat(chunks), ended);
-            if (parsed) settle({ status: parsed.status, body: parsed.body });
-            else if (ended) settle({ error: chunks.length ? 'the connection closed before a complete answer' : 'the connection closed without an answer' });
-          } catch (e) {
-            settle({ error: (e as Error).message });
-          }
-        };
-        socket.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
-          tryParse(false);
-        });
-        socket.on('end', () => tryParse(true));
-        socket.on('close', () => tryParse(true));
-        socket.on('error', (e) => (chunks.length > 0 ? tryParse(true) : settle({ error: describeError(e) })));
-        giveUp.push(() => settle({ error: `no answer within ${timeoutMs} ms` }));
-      }),
-    );
+    if (c.socket.destroyed) answers[i] = { error: 'the service closed the connection before the request was written' };
+    else sockets.push({ socket: c.socket, i });
   });
+  // nothing runs between the writes but the writes themselves; the listeners and the deadline go on right
+  // after, in the same tick, so no event comes before them and the answers get `timeoutMs` from the last write
   const first = performance.now();
-  for (const socket of sockets) socket.write(request);
+  for (const { socket } of sockets) socket.write(request);
   const writeSpreadMs = performance.now() - first;
-  const timer = setTimeout(() => {
-    for (const stop of giveUp) stop();
-  }, timeoutMs);
-  try {
-    await Promise.all(pending);
-  } finally {
-    clearTimeout(timer);
-    for (const socket of sockets) socket.destroy();
-  }
+  const answered = await Promise.all(sockets.map(({ socket }) => readAnswer(socket, timeoutMs)));
+  sockets.forEach(({ i }, k) => (answers[i] = answered[k]));
   return { answers, opened: sockets.length, writeSpreadMs };
 }
 

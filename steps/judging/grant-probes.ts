@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
+import { withDeadline } from './deadline.ts';
 
 /** How long a probe waits for its answer unless told otherwise (a redeemer's 10 s client timeout). */
 export const PROBE_TIMEOUT_MS = 10_000;
@@ -34,17 +35,17 @@ export function describeError(error: unknown): string {
   return e?.code && !String(e.message).includes(e.code) ? `${e.message} (${e.code})` : String(e?.message ?? error);
 }
 
+/** Where a URL connects: host without IPv6 brackets, port, and the SNI name (none for an IP literal: SNI takes host names only). */
+export function target(url: URL): { host: string; port: number; servername?: string } {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port || (url.protocol === 'http:' ? 80 : 443));
+  return isIP(host) ? { host, port } : { host, port, servername: host };
+}
+
 /** The TLS options of every probe: only the grant's CA, TLS 1.3 or newer, the URL's host verified. */
 export function tlsOptions(url: URL, ca: string): tls.ConnectionOptions {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return {
-    host,
-    port: Number(url.port || 443),
-    ca,
-    minVersion: 'TLSv1.3',
-    // SNI takes host names only; the identity check uses the host either way
-    ...(isIP(host) ? {} : { servername: host }),
-  };
+  // the identity check uses the host with or without a servername
+  return { ...target(url), ca, minVersion: 'TLSv1.3' };
 }
 
 /** One request with any method, path and body, over HTTPS trusting only `ca`; never rejects. */
@@ -53,34 +54,30 @@ export function sendRaw(request: RawRequest): Promise<ProbeAnswer> {
   if (url.protocol !== 'https:') return Promise.resolve({ error: `${request.url} is not an https URL` });
   const timeoutMs = request.timeoutMs ?? PROBE_TIMEOUT_MS;
   const body = request.method === 'HEAD' || request.body === undefined ? undefined : Buffer.from(request.body, 'utf8');
-  return new Promise<ProbeAnswer>((resolve) => {
-    let done = false;
-    const finish = (answer: ProbeAnswer) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      req.destroy();
-      resolve(answer);
-    };
-    const req = https.request(
-      {
-        ...tlsOptions(url, request.ca),
-        method: request.method,
-        path: `${url.pathname}${url.search}`,
-        headers: { ...request.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) => finish({ status: res.statusCode, error: describeError(e) }));
-        res.on('end', () => finish({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    const timer = setTimeout(() => finish({ error: `no answer within ${timeoutMs} ms` }), timeoutMs);
-    req.on('error', (e) => finish({ error: describeError(e) }));
-    req.end(body);
-  });
+  return withDeadline<ProbeAnswer>(
+    timeoutMs,
+    () => ({ error: `no answer within ${timeoutMs} ms` }),
+    (finish) => {
+      const req = https.request(
+        {
+          ...tlsOptions(url, request.ca),
+          method: request.method,
+          path: `${url.pathname}${url.search}`,
+          headers: { ...request.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
+          agent: false,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (e) => finish({ status: res.statusCode, error: describeError(e) }));
+          res.on('end', () => finish({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+        },
+      );
+      req.on('error', (e) => finish({ error: describeError(e) }));
+      req.end(body);
+      return { close: () => req.destroy() };
+    },
+  );
 }
 
 /** The URL of a grant that does not exist on the same service: the last path segment replaced by a fresh uid. */

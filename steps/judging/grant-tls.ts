@@ -7,8 +7,10 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
+import { withDeadline } from './deadline.ts';
+import { PROBE_TIMEOUT_MS, target } from './grant-probes.ts';
 
-export const PROBE_TIMEOUT_MS = 10_000;
+export { PROBE_TIMEOUT_MS, target };
 
 /** OpenSSL's and Node's certificate-verification error codes: the server had already chosen a version and sent its certificate. */
 const CHAIN_ERRORS = new Set([
@@ -47,17 +49,11 @@ export function tidyTlsMessage(message: string): string {
   return reason ? reason.trim() : message.trim();
 }
 
+/** An error in words for these probes: the code first and OpenSSL's reason alone (grant-probes.ts's describeError keeps the whole message, code after). */
 function describe(e: unknown): string {
   const code = errorCode(e);
   const message = tidyTlsMessage(e instanceof Error ? e.message : String(e));
   return code && !message.includes(code) ? `${code}: ${message}` : message;
-}
-
-/** Where a URL connects: host without IPv6 brackets, port, and the SNI name (none for an IP literal). */
-export function target(url: URL): { host: string; port: number; servername?: string } {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const port = Number(url.port || (url.protocol === 'http:' ? 80 : 443));
-  return isIP(host) ? { host, port } : { host, port, servername: host };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -88,57 +84,50 @@ export function postOverTls12(options: { url: URL; ca: string; code: string; hea
   const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
   const { host, port, servername } = target(url);
   const body = Buffer.from(code, 'utf8');
-  return new Promise<OldTlsOutcome>((resolve) => {
-    let done = false;
-    let negotiated: string | undefined;
-    const finish = (outcome: OldTlsOutcome) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      req.destroy();
-      resolve(outcome);
-    };
-    const req = https.request(
-      {
-        method: 'POST',
-        host,
-        port,
-        servername,
-        path: `${url.pathname}${url.search}`,
-        headers: { ...headers, 'content-length': String(body.length) },
-        agent: false,
-        ca,
-        minVersion: 'TLSv1.2',
-        maxVersion: 'TLSv1.2',
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) => finish({ handshake: 'completed', protocol: negotiated, status: res.statusCode, error: describe(e) }));
-        res.on('end', () =>
-          finish({ handshake: 'completed', protocol: negotiated, status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-      },
-    );
-    req.on('socket', (socket) => {
-      socket.once('secureConnect', () => {
-        negotiated = (socket as TLSSocket).getProtocol() ?? undefined;
+  let negotiated: string | undefined;
+  return withDeadline<OldTlsOutcome>(
+    timeoutMs,
+    () => (negotiated ? { handshake: 'completed', protocol: negotiated, error: `no answer within ${timeoutMs} ms` } : { handshake: 'refused', error: `no handshake within ${timeoutMs} ms` }),
+    (finish) => {
+      const req = https.request(
+        {
+          method: 'POST',
+          host,
+          port,
+          servername,
+          path: `${url.pathname}${url.search}`,
+          headers: { ...headers, 'content-length': String(body.length) },
+          agent: false,
+          ca,
+          minVersion: 'TLSv1.2',
+          maxVersion: 'TLSv1.2',
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (e) => finish({ handshake: 'completed', protocol: negotiated, status: res.statusCode, error: describe(e) }));
+          res.on('end', () =>
+            finish({ handshake: 'completed', protocol: negotiated, status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }),
+          );
+        },
+      );
+      req.on('socket', (socket) => {
+        socket.once('secureConnect', () => {
+          negotiated = (socket as TLSSocket).getProtocol() ?? undefined;
+        });
       });
-    });
-    req.on('error', (e) => {
-      const code = errorCode(e);
-      if (negotiated || isCertificateError(code)) {
-        finish({ handshake: 'completed', protocol: negotiated ?? 'TLSv1.2', error: describe(e) });
-      } else {
-        finish({ handshake: 'refused', error: describe(e) });
-      }
-    });
-    const timer = setTimeout(
-      () => finish(negotiated ? { handshake: 'completed', protocol: negotiated, error: `no answer within ${timeoutMs} ms` } : { handshake: 'refused', error: `no handshake within ${timeoutMs} ms` }),
-      timeoutMs,
-    );
-    req.end(body);
-  });
+      req.on('error', (e) => {
+        const code = errorCode(e);
+        if (negotiated || isCertificateError(code)) {
+          finish({ handshake: 'completed', protocol: negotiated ?? 'TLSv1.2', error: describe(e) });
+        } else {
+          finish({ handshake: 'refused', error: describe(e) });
+        }
+      });
+      req.end(body);
+      return { close: () => req.destroy() };
+    },
+  );
 }
 
 /** Undefined when a TLS 1.2-only client was refused; otherwise what went wrong, in words. */
@@ -182,35 +171,32 @@ export function postPlainHttp(options: { url: URL; code: string; headers: Record
   const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
   const { host, port } = target(plain);
   const body = Buffer.from(options.code, 'utf8');
-  return new Promise<PlainHttpOutcome>((resolve) => {
-    let done = false;
-    const finish = (outcome: Omit<PlainHttpOutcome, 'url'>) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      req.destroy();
-      resolve({ url: plain.href, ...outcome });
-    };
-    const req = http.request(
-      {
-        method: 'POST',
-        host,
-        port,
-        path: `${plain.pathname}${plain.search}`,
-        headers: { ...options.headers, 'content-length': String(body.length) },
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) => finish({ status: res.statusCode, error: describe(e) }));
-        res.on('end', () => finish({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    req.on('error', (e) => finish({ error: describe(e) }));
-    const timer = setTimeout(() => finish({ error: `no answer within ${timeoutMs} ms` }), timeoutMs);
-    req.end(body);
-  });
+  const outcome = withDeadline<Omit<PlainHttpOutcome, 'url'>>(
+    timeoutMs,
+    () => ({ error: `no answer within ${timeoutMs} ms` }),
+    (finish) => {
+      const req = http.request(
+        {
+          method: 'POST',
+          host,
+          port,
+          path: `${plain.pathname}${plain.search}`,
+          headers: { ...options.headers, 'content-length': String(body.length) },
+          agent: false,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (e) => finish({ status: res.statusCode, error: describe(e) }));
+          res.on('end', () => finish({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+        },
+      );
+      req.on('error', (e) => finish({ error: describe(e) }));
+      req.end(body);
+      return { close: () => req.destroy() };
+    },
+  );
+  return outcome.then((o) => ({ url: plain.href, ...o }));
 }
 
 /** Undefined when a plain-HTTP request got no redemption (an error answer or a closed connection); otherwise why not. */
@@ -250,34 +236,30 @@ export function certificateProblem(code: string | undefined, host: string, messa
 export function inspectServedCertificate(options: { url: URL; ca: string; timeoutMs?: number }): Promise<ServedCertificate> {
   const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
   const { host, port, servername } = target(options.url);
-  return new Promise<ServedCertificate>((resolve) => {
-    let done = false;
-    const finish = (outcome: ServedCertificate) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(outcome);
-    };
-    const socket = tls.connect({ host, port, servername, ca: options.ca, rejectUnauthorized: true });
-    socket.once('secureConnect', () => {
-      const peer = socket.getPeerX509Certificate();
-      // Node verified chain and host before it reported the connection; checked once more in plain words
-      const hostOk = peer ? (isIP(host) ? peer.checkIP(host) !== undefined : peer.checkHost(host) !== undefined) : false;
-      finish({
-        trusted: socket.authorized && hostOk,
-        subject: peer?.subject,
-        subjectAltName: peer?.subjectAltName,
-        protocol: socket.getProtocol() ?? undefined,
-        ...(socket.authorized && hostOk ? {} : { problem: peer ? `the served certificate is not valid for the host ${host} of status.url` : 'the server presented no certificate' }),
+  return withDeadline<ServedCertificate>(
+    timeoutMs,
+    () => ({ trusted: false, problem: `no TLS handshake within ${timeoutMs} ms` }),
+    (finish) => {
+      const socket = tls.connect({ host, port, servername, ca: options.ca, rejectUnauthorized: true });
+      socket.once('secureConnect', () => {
+        const peer = socket.getPeerX509Certificate();
+        // Node verified chain and host before it reported the connection; checked once more in plain words
+        const hostOk = peer ? (isIP(host) ? peer.checkIP(host) !== undefined : peer.checkHost(host) !== undefined) : false;
+        finish({
+          trusted: socket.authorized && hostOk,
+          subject: peer?.subject,
+          subjectAltName: peer?.subjectAltName,
+          protocol: socket.getProtocol() ?? undefined,
+          ...(socket.authorized && hostOk ? {} : { problem: peer ? `the served certificate is not valid for the host ${host} of status.url` : 'the server presented no certificate' }),
+        });
       });
-    });
-    socket.once('error', (e) => {
-      const code = errorCode(e);
-      finish({ trusted: false, code, problem: certificateProblem(code, host, tidyTlsMessage(e.message)) });
-    });
-    const timer = setTimeout(() => finish({ trusted: false, problem: `no TLS handshake within ${timeoutMs} ms` }), timeoutMs);
-  });
+      socket.once('error', (e) => {
+        const code = errorCode(e);
+        finish({ trusted: false, code, problem: certificateProblem(code, host, tidyTlsMessage(e.message)) });
+      });
+      return { close: () => socket.destroy() };
+    },
+  );
 }
 
 /** Undefined when the served certificate is trusted for the URL; otherwise expected vs observed, in words. */
