@@ -22,6 +22,7 @@ export const BUILT_IN_IMPLEMENTATIONS: Record<string, string> = {
 /** `--side grant-service`: the grant services built in. */
 export const BUILT_IN_GRANT_SERVICES: Record<string, string> = {
   reference: codeModule('simulator', 'grant-service', 'implementation'),
+  kubernetes: codeModule('adapters', 'kubernetes', 'grants'),
 };
 
 /** The reference Kubernetes controller, which `--impl kubernetes` runs in-process on request. */

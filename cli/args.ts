@@ -12,7 +12,8 @@ export const USAGE = `usage: accesstoken-conformance [run] [--side redeemer|gran
        accesstoken-conformance list [--side redeemer|grant-service] [--json]
        accesstoken-conformance serve [--redemptions N] [--expiration DURATION] [--code CODE]
                                  [--endpoint host:port[/group]]... [--token-file FILE] [--port N] [--host HOST]
-       accesstoken-conformance controller [--kubeconfig FILE] [--context NAME] [--namespace NS]`;
+       accesstoken-conformance controller [--kubeconfig FILE] [--context NAME] [--namespace NS]
+                                 [--resync-seconds N] [--grant-port N] [--grant-host HOST]`;
 
 /** Parses a command's flags (every command also takes --help); no positionals. */
 export function parse(argv: string[], options: FlagOptions): { values: Flags } {

@@ -1,4 +1,4 @@
-// `controller`: the reference redeemer as a Kubernetes controller, until SIGINT or SIGTERM.
+// `controller`: the reference redeemer as a Kubernetes controller, serving AccessGrants too, until SIGINT or SIGTERM.
 import { firstLine } from '../model/text.ts';
 import { UsageError } from './errors.ts';
 import { parse } from './args.ts';
@@ -9,9 +9,15 @@ export async function controllerCommand(argv: string[]): Promise<number> {
     context: { type: 'string' },
     namespace: { type: 'string' },
     'resync-seconds': { type: 'string' },
+    'grant-port': { type: 'string' },
+    'grant-host': { type: 'string' },
   });
   const resyncSeconds = values['resync-seconds'] === undefined ? 30 : Number(values['resync-seconds']);
   if (!(resyncSeconds > 0)) throw new UsageError(`--resync-seconds ${values['resync-seconds']}: expected a number above 0`);
+  const grantPort = values['grant-port'] === undefined ? 0 : Number(values['grant-port']);
+  if (!Number.isInteger(grantPort) || grantPort < 0 || grantPort > 65535) {
+    throw new UsageError(`--grant-port ${values['grant-port']}: expected a port number (0: any free port)`);
+  }
   const { runController } = await import('../simulator/redeemer/kubernetes/controller.ts');
   const abort = new AbortController();
   process.once('SIGTERM', () => abort.abort());
@@ -23,6 +29,8 @@ export async function controllerCommand(argv: string[]): Promise<number> {
     namespace: values.namespace as string | undefined,
     resyncSeconds,
     signal: abort.signal,
+    // AccessGrants are served over HTTPS on 127.0.0.1 (the run's PKI); --grant-host names the host in their URLs
+    grants: { port: grantPort, grantHost: values['grant-host'] as string | undefined },
     });
   } catch (e) {
     // a cluster without the CRDs, an unreachable API server, a bad kubeconfig: one line, exit 2

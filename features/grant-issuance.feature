@@ -23,6 +23,8 @@ Feature: Grant issuance
       When the grant is redeemed with the code its spec set
       Then the redemption is answered 200
 
+    # an empty string in a field the CRD types as string (see docs/kubernetes.md on API servers that refuse it)
+    @empty-string
     Scenario: Grants without a code get generated codes of their own
       Given an AccessGrant "unset"
       And an AccessGrant "empty" whose spec has an empty code

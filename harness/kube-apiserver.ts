@@ -1,4 +1,4 @@
-// A Kubernetes API server for the tests against a real cluster (test/adapters/kubernetes/, test/simulator/redeemer/kubernetes/) and the bench.
+// A Kubernetes API server for the tests against a real cluster (test/adapters/kubernetes/, test/simulator/*/kubernetes/) and the bench.
 //
 // - KUBECONFIG set: that cluster is used as it is (nothing is started or stopped). The tests then create
 //   namespaces named actest-*, install the project's CRDs only when the cluster has none, and never
@@ -23,7 +23,7 @@ const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const KUBE_SKIP_MESSAGE =
   'no Kubernetes API server: set KUBECONFIG to a throw-away cluster, or build the local one once with ' +
   '`../shared/tools/kube-apiserver build` (or point KUBE_APISERVER_TOOL at the tool), then run ' +
-  '`node --import tsx --test test/adapters/kubernetes/*.test.ts test/simulator/redeemer/kubernetes/*.test.ts`';
+  '`node --import tsx --test test/adapters/kubernetes/*.test.ts test/simulator/redeemer/kubernetes/*.test.ts test/simulator/grant-service/kubernetes/*.test.ts`';
 
 export interface TestApiServer {
   kubeconfig: string;

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { Implementation, Observation, Site } from '../contract.ts';
 import { REFERENCE_CONTROLLER_MODULE } from '../load.ts';
 import { SKUPPER_API_VERSION, type AccessToken } from '../../model/resources.ts';
-import { apiMessage, apiStatusCode, connect, coordinates, ensureCrdsInstalled, installCrds, isNotFound, toError, type KubeClients } from './client.ts';
+import { apiMessage, apiStatusCode, connectWithCrds, coordinates, isNotFound, REDEEMER_KINDS, toError, type KubeClients } from './client.ts';
 import { parseOptions, type KubernetesOptions } from './options.ts';
 import { ClusterSites } from './sites.ts';
 
@@ -232,14 +232,8 @@ class KubernetesAdapter implements KubernetesImplementation {
 /** `--impl kubernetes`. The options are checked before the cluster is reached. */
 export default async function create(options: Record<string, string>): Promise<KubernetesImplementation> {
   const parsed = parseOptions(options);
-  const clients = connect({ kubeconfig: parsed.kubeconfig, context: parsed.context });
+  const clients = await connectWithCrds(parsed, REDEEMER_KINDS);
   try {
-    try {
-      await ensureCrdsInstalled(clients);
-    } catch (err) {
-      if (!parsed.installCrds || !/is not installed/.test((err as Error).message)) throw err;
-      await installCrds(clients);
-    }
     const adapter = new KubernetesAdapter(clients, parsed);
     if (parsed.controller === 'in-process') await adapter.startController();
     return adapter;

@@ -23,15 +23,22 @@ export const PLURAL = {
   AccessToken: 'accesstokens',
   Link: 'links',
   Site: 'sites',
+  AccessGrant: 'accessgrants',
 } as const;
 
 export type SkupperKind = keyof typeof PLURAL;
+
+/** What a redeemer touches (the redeemer side's adapter checks only these). */
+export const REDEEMER_KINDS: SkupperKind[] = ['AccessToken', 'Link', 'Site'];
+/** What a grant service touches (the grant side's adapter checks only these). */
+export const GRANT_SERVICE_KINDS: SkupperKind[] = ['AccessGrant', 'Site'];
 
 /** CRD names, in the order they are checked. */
 export const CRD_NAMES: Record<SkupperKind, string> = {
   AccessToken: 'accesstokens.skupper.io',
   Link: 'links.skupper.io',
   Site: 'sites.skupper.io',
+  AccessGrant: 'accessgrants.skupper.io',
 };
 
 /** The custom-objects API parameters of a Skupper kind: group, version, plural (and the namespace). */
@@ -224,7 +231,7 @@ function missingCrdError(kind: SkupperKind, server: string): Error {
 }
 
 /**
- * Checks that the Skupper CRDs this project uses are served (AccessToken first, then Link and Site).
+ * Checks that the Skupper CRDs this project uses are served (AccessToken first, then Link, Site and AccessGrant).
  * Listing one object of each kind needs only the permissions the controller has anyway (no read
  * access to CustomResourceDefinitions); a 404 means the resource type is unknown to the API server.
  */
@@ -240,6 +247,29 @@ export async function ensureCrdsInstalled(
       if (isNotFound(err)) throw missingCrdError(kind, clients.server);
       throw toError(err, `could not list ${PLURAL[kind]}.${SKUPPER_GROUP} at ${clients.server}`);
     }
+  }
+}
+
+/**
+ * Connects and checks that the cluster serves the given kinds; with `installCrds`, installs manifests/crds
+ * where one is missing. The connection is closed again when anything fails.
+ */
+export async function connectWithCrds(
+  options: KubeConnectionOptions & { installCrds?: boolean },
+  kinds: SkupperKind[],
+): Promise<KubeClients> {
+  const clients = connect({ kubeconfig: options.kubeconfig, context: options.context });
+  try {
+    try {
+      await ensureCrdsInstalled(clients, { kinds });
+    } catch (err) {
+      if (!options.installCrds || !/is not installed/.test((err as Error).message)) throw err;
+      await installCrds(clients);
+    }
+    return clients;
+  } catch (err) {
+    clients.close();
+    throw err;
   }
 }
 

@@ -1,5 +1,6 @@
 // A list+watch cache (client-node's ListWatch) that restarts itself after errors. ListWatch stops for
 // good when a list or watch request fails; controllers and the adapter need it to keep going.
+import { collectionPath, coordinates, PLURAL, type KubeClients, type SkupperKind } from './client.ts';
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
@@ -95,4 +96,20 @@ export class ResilientInformer<T extends Named> {
       if (!this.stopped) void this.listWatch.start().catch((e: unknown) => this.failed(e));
     }, this.options.retryDelayMs ?? 1000);
   }
+}
+
+/** An informer on one kind of Skupper resource, in a namespace or all of them; watch errors are logged and retried. */
+export function skupperInformer<T extends Named>(
+  clients: KubeClients,
+  kind: SkupperKind,
+  namespace: string | undefined,
+  log: (line: string) => void,
+): ResilientInformer<T> {
+  const list = () =>
+    (namespace
+      ? clients.custom.listNamespacedCustomObject(coordinates(kind, namespace))
+      : clients.custom.listClusterCustomObject(coordinates(kind))) as Promise<ListResponse<T>>;
+  return new ResilientInformer<T>(clients.kubeConfig, collectionPath(kind, namespace), list, {
+    onError: (err) => log(`watch of ${PLURAL[kind]} failed, retrying: ${err instanceof Error ? err.message : String(err)}`),
+  });
 }

@@ -88,27 +88,38 @@ export function dnsLabel(value: string): string {
 }
 
 /** An option's value; one given empty reads as not given (its default applies). */
-function given(options: Record<string, string>, key: string): string | undefined {
+export function given(options: Record<string, string>, key: string): string | undefined {
   return options[key] === '' ? undefined : options[key];
 }
 
 /** One of the allowed words; default `fallback`. */
-function choice<T extends string>(options: Record<string, string>, key: string, allowed: readonly T[], fallback: T): T {
+export function choice<T extends string>(options: Record<string, string>, key: string, allowed: readonly T[], fallback: T): T {
   const value = given(options, key) ?? fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new Error(`options.${key} must be ${allowed.map((a) => `"${a}"`).join(' or ')}, not "${value}"`);
 }
 
-function flag(options: Record<string, string>, key: string, fallback: boolean): boolean {
+export function flag(options: Record<string, string>, key: string, fallback: boolean): boolean {
   return choice(options, key, ['true', 'false'], fallback ? 'true' : 'false') === 'true';
 }
 
-function milliseconds(options: Record<string, string>, key: string, fallback: number): number {
+export function milliseconds(options: Record<string, string>, key: string, fallback: number): number {
   const value = given(options, key);
   if (value === undefined) return fallback;
   const ms = Number(value);
   if (value.trim() === '' || !Number.isFinite(ms) || ms < 0) throw new Error(`options.${key} must be a number of milliseconds, 0 or more, not "${value}"`);
   return ms;
+}
+
+/** `namespace`: the prefix of the namespaces made for scenario sites, as a DNS label; undefined when not given. */
+export function namespacePrefix(options: Record<string, string>): string | undefined {
+  const namespace = given(options, 'namespace');
+  if (namespace === undefined) return undefined;
+  try {
+    return dnsLabel(namespace);
+  } catch (e) {
+    throw new Error(`options.namespace: ${(e as Error).message}`);
+  }
 }
 
 export function parseOptions(options: Record<string, string>): KubernetesOptions {
@@ -117,15 +128,7 @@ export function parseOptions(options: Record<string, string>): KubernetesOptions
       throw new Error(`unknown option "${key}" for the kubernetes adapter (known: ${KEYS.join(', ')})`);
     }
   }
-  let prefix: string | undefined;
-  const namespace = given(options, 'namespace');
-  if (namespace !== undefined) {
-    try {
-      prefix = dnsLabel(namespace);
-    } catch (e) {
-      throw new Error(`options.namespace: ${(e as Error).message}`);
-    }
-  }
+  const prefix = namespacePrefix(options);
 
   let excludeSecrets: RegExp | undefined;
   const exclude = options.excludeSecrets ?? DEFAULT_EXCLUDE_SECRETS;

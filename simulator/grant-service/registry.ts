@@ -7,6 +7,8 @@ import { encodeBase64, SKUPPER_API_VERSION, type Endpoint, type Link, type Secre
 import { grantKey, httpError, redemptionAnswer, redemptionNames, type GrantAnswer, type RequestHeaders } from './wire.ts';
 
 export interface GrantOptions {
+  /** Default: a random UUID (a grant served for an AccessGrant in a cluster takes the resource's uid). */
+  uid?: string;
   name?: string;
   namespace?: string;
   /** The grant's code; default: 24 random alphanumerics, as Skupper's RandomId(24). */
@@ -47,7 +49,7 @@ export function randomCode(length = 24): string {
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 export class Grant {
-  readonly uid = randomUUID();
+  readonly uid: string;
   readonly name: string;
   readonly namespace: string;
   code: string;
@@ -58,6 +60,7 @@ export class Grant {
   deleted = false;
 
   constructor(options: GrantOptions = {}) {
+    this.uid = options.uid || randomUUID();
     this.name = options.name ?? `grant-${this.uid.slice(0, 8)}`;
     this.namespace = options.namespace ?? 'granting-site';
     this.code = options.code ?? randomCode();

@@ -131,6 +131,11 @@ export class GrantService {
     return this.log.filter({ grantUid: filter.grant?.uid, endpoint: filter.endpoint });
   }
 
+  /** Forgets the request log only (grants and faults stay): a long-running service keeps no history. */
+  forgetRequests(): void {
+    this.log.clear();
+  }
+
   /** Calls `listener` for every request as it is answered; returns a function that unsubscribes. */
   onRequestAnswered(listener: (r: RecordedRequest) => void): () => void {
     return this.log.subscribe(listener);

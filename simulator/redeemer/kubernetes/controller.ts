@@ -1,19 +1,14 @@
 // `accesstoken-conformance controller`: the reference redeemer run as a Kubernetes controller, the way
 // Skupper's controller runs checkAccessToken (spec §3.1): informers on AccessTokens and Sites, a keyed
-// work queue, a periodic resync that re-runs the handler for every token.
-import {
-  collectionPath,
-  connect,
-  coordinates,
-  ensureCrdsInstalled,
-  PLURAL,
-  type KubeClients,
-  type SkupperKind,
-} from '../../../adapters/kubernetes/client.ts';
-import { ResilientInformer, type ListResponse } from '../../../adapters/kubernetes/informer.ts';
+// work queue, a periodic resync that re-runs the handler for every token. With `grants`, it also serves
+// the AccessGrants of its namespaces (simulator/grant-service/kubernetes/), as Skupper's controller does
+// with grants enabled.
+import { connect, ensureCrdsInstalled, REDEEMER_KINDS, type KubeClients } from '../../../adapters/kubernetes/client.ts';
+import { skupperInformer } from '../../../adapters/kubernetes/informer.ts';
 import { KubeStore } from './kube-store.ts';
 import { WorkQueue } from './work-queue.ts';
 import { ReferenceRedeemer } from '../redeemer.ts';
+import { GrantServing } from '../../grant-service/kubernetes/grant-serving.ts';
 import type { AccessToken, SiteResource } from '../../../model/resources.ts';
 
 /** Skupper's informer resync period for AccessTokens (watchers.go: resyncShort). */
@@ -40,6 +35,8 @@ export interface ControllerOptions {
   namespaceFilter?: (namespace: string) => boolean;
   /** API clients to use instead of connecting with kubeconfig/context (the adapter's in-process controller). */
   clients?: KubeClients;
+  /** Serve the AccessGrants of the watched namespaces too, at this HTTPS port (0: any free one); default: not. */
+  grants?: { port?: number; grantHost?: string; listenHost?: string };
 }
 
 type Key = { kind: 'token'; namespace: string; name: string } | { kind: 'site-deleted'; namespace: string };
@@ -57,20 +54,6 @@ function parseKey(key: string): Key {
   return kind === 'token' ? { kind, namespace, name } : { kind: 'site-deleted', namespace };
 }
 
-function informerFor<T extends AccessToken | SiteResource>(
-  clients: KubeClients,
-  kind: SkupperKind,
-  namespace: string | undefined,
-  log: (line: string) => void,
-): ResilientInformer<T> {
-  const list = () =>
-    (namespace
-      ? clients.custom.listNamespacedCustomObject(coordinates(kind, namespace))
-      : clients.custom.listClusterCustomObject(coordinates(kind))) as Promise<ListResponse<T>>;
-  return new ResilientInformer(clients.kubeConfig, collectionPath(kind, namespace), list, {
-    onError: (err) => log(`watch of ${PLURAL[kind]} failed, retrying: ${err instanceof Error ? err.message : String(err)}`),
-  });
-}
 
 /**
  * Runs until `signal` aborts (or SIGTERM/SIGINT arrives, see handleSignals), then stops the informers,
@@ -82,7 +65,8 @@ export async function runController(options: ControllerOptions = {}): Promise<vo
   const clients = options.clients ?? connect(options);
   const namespace = options.namespace;
   try {
-    await ensureCrdsInstalled(clients, { namespace });
+    // the AccessGrant CRD is needed only when grants are served
+    await ensureCrdsInstalled(clients, { namespace, kinds: options.grants ? undefined : REDEEMER_KINDS });
   } catch (err) {
     if (!options.clients) clients.close();
     throw err;
@@ -116,8 +100,8 @@ export async function runController(options: ControllerOptions = {}): Promise<vo
     },
   );
 
-  const tokens = informerFor<AccessToken>(clients, 'AccessToken', namespace, log);
-  const sites = informerFor<SiteResource>(clients, 'Site', namespace, log);
+  const tokens = skupperInformer<AccessToken>(clients, 'AccessToken', namespace, log);
+  const sites = skupperInformer<SiteResource>(clients, 'Site', namespace, log);
   const handled = (ns: string | undefined) => !options.namespaceFilter || options.namespaceFilter(ns ?? '');
   const enqueueToken = (t: AccessToken) => {
     if (handled(t.metadata.namespace)) queue.add(tokenKey(t.metadata.namespace ?? '', t.metadata.name));
@@ -129,11 +113,24 @@ export async function runController(options: ControllerOptions = {}): Promise<vo
     if (handled(site.metadata.namespace)) queue.add(siteDeletedKey(site.metadata.namespace ?? ''));
   });
 
-  await sites.start();
+  let grantServing: GrantServing | undefined;
   try {
+    if (options.grants) {
+      grantServing = await GrantServing.start({
+        clients,
+        namespace,
+        namespaceFilter: options.namespaceFilter,
+        port: options.grants.port,
+        grantHost: options.grants.grantHost,
+        listenHost: options.grants.listenHost,
+        log,
+      });
+    }
+    await sites.start();
     await tokens.start();
   } catch (err) {
-    await sites.stop();
+    await Promise.all([sites.stop(), grantServing?.stop()]);
+    if (!options.clients) clients.close();
     throw err;
   }
 
@@ -164,7 +161,7 @@ export async function runController(options: ControllerOptions = {}): Promise<vo
 
   log('stopping');
   clearInterval(resync);
-  await Promise.all([tokens.stop(), sites.stop()]);
+  await Promise.all([tokens.stop(), sites.stop(), grantServing?.stop()]);
   await queue.shutDown();
   if (!options.clients) clients.close();
   log('stopped');

@@ -13,9 +13,9 @@ import { SKUPPER_API_VERSION } from '../../../model/resources.ts';
 import { clients, coordinates, createNamespace, EMPTY_STRING_REFUSED, ensureCrds, server, skip } from '../../support/kubernetes.ts';
 
 describe('the CRD manifests', () => {
-  test('define AccessToken, Link and Site in skupper.io/v2alpha1, namespaced, with a status subresource', () => {
+  test('define AccessGrant, AccessToken, Link and Site in skupper.io/v2alpha1, namespaced, with a status subresource', () => {
     const crds = readCrdManifests();
-    assert.deepEqual(crds.map((c) => c.metadata?.name).sort(), ['accesstokens.skupper.io', 'links.skupper.io', 'sites.skupper.io']);
+    assert.deepEqual(crds.map((c) => c.metadata?.name).sort(), ['accessgrants.skupper.io', 'accesstokens.skupper.io', 'links.skupper.io', 'sites.skupper.io']);
     for (const crd of crds) {
       assert.equal(crd.spec.group, 'skupper.io');
       assert.equal(crd.spec.scope, 'Namespaced');
@@ -38,6 +38,26 @@ describe('the CRD manifests', () => {
     );
     assert.deepEqual(token.spec.versions[0].schema?.openAPIV3Schema?.properties?.spec.required, ['url', 'code', 'ca']);
   });
+
+  test("give AccessGrant the short names grant and gr, Skupper's columns, and the documented spec and status fields", () => {
+    const grant = readCrdManifests().find((c) => c.metadata?.name === 'accessgrants.skupper.io')!;
+    assert.deepEqual(grant.spec.names.shortNames, ['grant', 'gr']);
+    assert.deepEqual(
+      grant.spec.versions[0].additionalPrinterColumns?.map((c) => [c.name, c.type, c.jsonPath]),
+      [
+        ['Redemptions Allowed', 'integer', '.spec.redemptionsAllowed'],
+        ['Redemptions Made', 'integer', '.status.redemptions'],
+        ['Expiration', 'string', '.status.expirationTime'],
+        ['Status', 'string', '.status.status'],
+        ['Message', 'string', '.status.message'],
+      ],
+    );
+    const schema = grant.spec.versions[0].schema!.openAPIV3Schema!.properties!;
+    assert.deepEqual(Object.keys(schema.spec.properties!).sort(), ['code', 'expirationWindow', 'issuer', 'redemptionsAllowed', 'settings']);
+    assert.deepEqual(Object.keys(schema.status.properties!).sort(), ['ca', 'code', 'conditions', 'expirationTime', 'message', 'redemptions', 'status', 'url']);
+    assert.equal(schema.spec.properties!.redemptionsAllowed.type, 'integer');
+    assert.equal(schema.spec.properties!.expirationWindow.format, undefined, 'an invalid window must reach the grant service');
+  });
 });
 
 describe('CRDs in a real API server', { skip }, () => {
@@ -56,7 +76,7 @@ describe('CRDs in a real API server', { skip }, () => {
 
   test('installCrds creates them, Established, and ensureCrdsInstalled then passes', { skip: !server?.started && 'only on an API server of this test run' }, async () => {
     const names = await installCrds(c);
-    assert.deepEqual(names.sort(), ['accesstokens.skupper.io', 'links.skupper.io', 'sites.skupper.io']);
+    assert.deepEqual(names.sort(), ['accessgrants.skupper.io', 'accesstokens.skupper.io', 'links.skupper.io', 'sites.skupper.io']);
     for (const name of names) {
       const crd = await c.apiextensions.readCustomResourceDefinition({ name });
       assert.ok(crd.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True'), name);
@@ -64,6 +84,16 @@ describe('CRDs in a real API server', { skip }, () => {
     await ensureCrdsInstalled(c);
     // installing again replaces them in place
     await installCrds(c);
+  });
+
+  test('an AccessGrant with an expirationWindow that is no duration is accepted (the grant service reports it)', async () => {
+    await ensureCrds(c);
+    const namespace = await createNamespace(c);
+    const created = (await c.custom.createNamespacedCustomObject({
+      ...coordinates('AccessGrant', namespace),
+      body: { apiVersion: SKUPPER_API_VERSION, kind: 'AccessGrant', metadata: { name: 'mistimed' }, spec: { expirationWindow: 'iamnotaduration' } },
+    })) as { spec: { expirationWindow: string } };
+    assert.equal(created.spec.expirationWindow, 'iamnotaduration');
   });
 
   describe('validate AccessTokens as the CRD says', () => {
