@@ -4,7 +4,10 @@ import { parseAllDocuments, stringify } from 'yaml';
 
 import { isObject } from './text.ts';
 
-export const SKUPPER_API_VERSION = 'skupper.io/v2alpha1';
+/** Skupper's API group and version: the CRDs, the resources' apiVersion and the API paths all derive from these. */
+export const SKUPPER_GROUP = 'skupper.io';
+export const SKUPPER_VERSION = 'v2alpha1';
+export const SKUPPER_API_VERSION = `${SKUPPER_GROUP}/${SKUPPER_VERSION}` as const;
 
 export interface OwnerReference {
   apiVersion: string;

@@ -15,8 +15,9 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 
-export const SKUPPER_GROUP = 'skupper.io';
-export const SKUPPER_VERSION = 'v2alpha1';
+import { SKUPPER_GROUP, SKUPPER_VERSION } from '../../model/resources.ts';
+
+export { SKUPPER_GROUP, SKUPPER_VERSION };
 
 /** Plural resource names of the Skupper kinds this project touches. */
 export const PLURAL = {
