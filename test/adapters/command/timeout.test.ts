@@ -7,9 +7,10 @@ import { cli, describe, leftovers, processesWith, requirementResults } from './s
 
 test('a hanging command is killed with its whole process group on timeout, and the run goes on', async (t) => {
   const marker = `atc-hang-${randomUUID()}`;
-  // the suite's own process has the marker in its arguments too: only the Python processes count, and
-  // not a pyenv shim (a bash script that is about to exec python3 and carries the same arguments)
-  const hanging = async () => (await processesWith(marker)).filter((l) => /python/.test(l) && !/cli\/main\.ts|libexec\/pyenv/.test(l));
+  // the suite's own process has the marker in its arguments too: only processes whose program is Python
+  // count (`ps` lines are "<pid> <program> <args>"), and not a pyenv shim (a bash script about to exec python3)
+  const program = (line: string) => line.trim().split(/\s+/)[1] ?? '';
+  const hanging = async () => (await processesWith(marker)).filter((l) => /python/.test(program(l)) && !/libexec\/pyenv/.test(l));
   let seen: string[] = [];
   const r = await cli(
     t,
