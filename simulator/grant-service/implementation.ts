@@ -13,7 +13,7 @@ import { DEFAULT_EXPIRATION_WINDOW_MS, randomCode, type Grant, type GrantRegistr
 import type { PrimaryEndpointOptions } from './endpoints.ts';
 import { GrantService } from './service.ts';
 
-export const REFERENCE_GRANT_FEATURES = ['status', 'delete'];
+export const REFERENCE_GRANT_FEATURES = ['status', 'delete', 'grant-resource', 'short-windows'];
 
 export interface Issued {
   resource: AccessGrant;
@@ -71,7 +71,7 @@ export interface ReferenceGrantServiceOptions {
 
 /**
  * The reference grant service. Each step of processing is a protected method, so a deliberately broken
- * grant service (fixtures/broken-grant-services/) changes exactly one: the defaults, the code, the
+ * grant service (fixtures/broken-grant-services/, test/fixtures/broken-grant-services/) changes exactly one: the defaults, the code, the
  * expiration time, the status it writes, what a deletion does; how requests are decided and answered is
  * the registry's (ReferenceGrantServiceOptions.registry) and the endpoint's (.endpoint).
  */

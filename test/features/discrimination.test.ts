@@ -2,8 +2,8 @@
 // passed by the reference of its side and failed by at least one deliberately broken implementation of
 // that side — the reference with one behaviour changed — that declares it in `breaks`. Redeemer rules are
 // broken by fixtures/broken (MUST) and test/fixtures/broken (SHOULD only), grant-service rules by
-// fixtures/broken-grant-services, run with `--side grant-service`. A rule added without such a broken
-// implementation fails this test.
+// fixtures/broken-grant-services (MUST) and test/fixtures/broken-grant-services (SHOULD only), run with
+// `--side grant-service`. A rule added without such a broken implementation fails this test.
 //
 // Speed: the runs share one process and one loaded support library (cucumber imports the step modules
 // only once per process), so each broken implementation costs a few scenarios, not a process start. The
@@ -42,8 +42,9 @@ interface Broken {
   /** the `--impl` value */
   impl: string;
   /**
-   * Bundled: `--impl broken/<name>`. Redeemers: fixtures/broken breaks a MUST rule, so a run exits 1;
-   * test/fixtures/broken SHOULD rules only, exit 0. Grant services: all in fixtures/broken-grant-services.
+   * Bundled: `--impl broken/<name>`, breaks a MUST rule, so a run exits 1 (redeemers in fixtures/broken,
+   * grant services in fixtures/broken-grant-services). The others, loaded by module path, break SHOULD
+   * rules only, so a run exits 0 with warnings (test/fixtures/broken, test/fixtures/broken-grant-services).
    */
   bundled: boolean;
   breaks: string[];
@@ -116,10 +117,15 @@ const levels = new Map(catalogue.map((r) => [r.id, r.level]));
 const sides = new Map(catalogue.map((r) => [r.id, r.side]));
 const slowOnly = slowOnlyRequirements();
 const slowOnlyOf = (side: Side) => [...slowOnly].filter((id) => sides.get(id) === side).sort();
+/** Where each side's broken implementations live: bundled (a MUST rule broken), and SHOULD rules only. */
+const BROKEN_DIRS: Record<Side, { bundled: string; shouldOnly: string }> = {
+  redeemer: { bundled: 'fixtures/broken', shouldOnly: 'test/fixtures/broken' },
+  'grant-service': { bundled: 'fixtures/broken-grant-services', shouldOnly: 'test/fixtures/broken-grant-services' },
+};
 const brokenImplementations = [
-  ...(await brokenIn(join(root, 'fixtures/broken'), 'redeemer', true)),
-  ...(await brokenIn(join(root, 'test/fixtures/broken'), 'redeemer', false)),
-  ...(await brokenIn(join(root, 'fixtures/broken-grant-services'), 'grant-service', true)),
+  ...(await Promise.all(
+    SIDES.flatMap((side) => [brokenIn(join(root, BROKEN_DIRS[side].bundled), side, true), brokenIn(join(root, BROKEN_DIRS[side].shouldOnly), side, false)]),
+  )).flat(),
 ];
 /** Mutants whose rules need the slow scenarios run in a child process, the rest in this one. */
 const needsSlow = (m: Broken) => m.breaks.some((id) => slowOnly.has(id));
@@ -184,7 +190,7 @@ describe('the suite discriminates', () => {
         const other = m.breaks.filter((id) => sides.get(id) !== side);
         assert.deepEqual(other, [], `${label(m)} is a ${side} and claims to break rules of the other side`);
       }
-      const where = side === 'redeemer' ? 'fixtures/broken (MUST) or test/fixtures/broken (SHOULD)' : 'fixtures/broken-grant-services';
+      const where = `${BROKEN_DIRS[side].bundled} (MUST) or ${BROKEN_DIRS[side].shouldOnly} (SHOULD)`;
       const unproved = catalogue.filter((r) => r.side === side).map((r) => r.id).filter((id) => !broken.has(id) && !PROVED_ELSEWHERE[id]);
       assert.deepEqual(unproved, [], `no broken implementation breaks ${unproved.join(', ')}: add one to ${where}`);
     });
@@ -195,12 +201,18 @@ describe('the suite discriminates', () => {
     for (const id of Object.keys(PROVED_ELSEWHERE)) assert.ok(!broken.has(id), `${id} is broken by a broken implementation now: drop it from PROVED_ELSEWHERE`);
   });
 
-  test('bundled broken redeemers break a MUST rule; the others break SHOULD rules only', () => {
-    for (const m of brokenImplementations.filter((x) => x.side === 'redeemer')) {
-      if (m.bundled) assert.ok(breaksMust(m), `broken/${m.name} breaks no MUST rule: move it to test/fixtures/broken`);
-      else assert.ok(!breaksMust(m), `${m.name} breaks MUST rules: move it to fixtures/broken`);
-    }
-  });
+  // Issue 8's acceptance: each bundled broken implementation (`--impl broken/<name>`) exits 1.
+  for (const side of SIDES) {
+    const what = side === 'redeemer' ? 'redeemers' : 'grant services';
+    test(`bundled broken ${what} break a MUST rule; the others break SHOULD rules only`, () => {
+      const ofSide = brokenImplementations.filter((x) => x.side === side);
+      assert.ok(ofSide.some((m) => m.bundled) && ofSide.some((m) => !m.bundled), `broken ${what} in both ${BROKEN_DIRS[side].bundled} and ${BROKEN_DIRS[side].shouldOnly}`);
+      for (const m of ofSide) {
+        if (m.bundled) assert.ok(breaksMust(m), `broken/${m.name} breaks no MUST rule: move it to ${BROKEN_DIRS[side].shouldOnly}`);
+        else assert.ok(!breaksMust(m), `${m.name} breaks MUST rules: move it to ${BROKEN_DIRS[side].bundled}`);
+      }
+    });
+  }
 
   // First the runs in this process, while the child processes wait out their slow scenarios.
   for (const side of SIDES) {
