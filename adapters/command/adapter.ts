@@ -3,25 +3,32 @@
 // token to a file and runs the command once; what the program created is read back from a directory of
 // `<Kind>-<name>.yaml` files (as Skupper writes into the namespace's input/resources) or from a YAML stream
 // on its stdout. A program that keeps no status (status: none) is judged by its exit code and its last
-// line of stderr; one that writes an AccessToken back (status: file) is judged by what it wrote.
+// line of stderr (or of stdout, where Skupper's CLI prints its errors, when stderr has none and stdout is
+// not the resource stream); one that writes an AccessToken back (status: file) is judged by what it wrote.
+// Token files and state directories have only the characters Skupper's CLI accepts in a token file's
+// path, [A-Za-z0-9./~-] (options.tokenDir; create() refuses a directory that would break that).
 // See docs/adapters.md, "The command adapter".
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Implementation, Observation, Site } from '../contract.ts';
 import { tokenOutcome } from '../../model/conditions.ts';
 import { isObject, shellQuote } from '../../model/text.ts';
 import { SKUPPER_API_VERSION, type AccessToken, type AccessTokenStatus, type Link, type Secret } from '../../model/resources.ts';
 import { redactText } from '../../model/redact.ts';
-import { parseOptions, type CommandOptions } from './options.ts';
+import { onInterrupt } from './interrupts.ts';
+import { parseOptions, TOKEN_PATH, type CommandOptions } from './options.ts';
 import { parseStream, readOutputDir } from './output.ts';
 import { killGroup, runCommand, type CommandResult } from './process.ts';
 import { expand, expandHome, type Values } from './template.ts';
 
-/** Every site's state directory is made under os.tmpdir() with this prefix, and removed by close(). */
+/**
+ * Every site's state directory is made under options.tokenDir (os.tmpdir() by default) with this prefix
+ * and six letters and digits (mkdtemp's), and removed by close().
+ */
 export const STATE_DIR_PREFIX = 'atc-command-';
 
-const TOKEN_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+/** A token file is `<name>.yaml`: the name keeps to what a token file's path may have (TOKEN_PATH). */
+const TOKEN_NAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 
 /** What an observation carries besides the resources: shown as evidence when a scenario fails. */
 export interface CommandEvidence {
@@ -39,11 +46,13 @@ interface RunRecord {
   durationMs: number;
   /** The last lines of stderr, redacted of the token's code. */
   stderr: string[];
+  /** output: directory — the last lines of stdout, redacted of the token's code. */
+  stdout?: string[];
 }
 
 interface TokenRecord {
   token: AccessToken;
-  /** The status made up from the last run: exit code and stderr. */
+  /** The status made up from the last run: exit code and stderr (or stdout). */
   synthesized?: AccessTokenStatus;
   /** exited: the program ran and ended by itself; otherwise the adapter ended it or could not start it. */
   lastRun?: 'exited' | 'timed-out' | 'not-started';
@@ -80,26 +89,6 @@ function sameSpec(a: AccessToken, b: AccessToken): boolean {
   return JSON.stringify(a.spec ?? null) === JSON.stringify(b.spec ?? null);
 }
 
-// A run interrupted (Ctrl-C, a CI job cancelled) ends the suite's process without an 'exit' event: the
-// commands run in process groups of their own, out of the terminal's reach, so they are killed here, the
-// state directories removed, and the signal then does what it would have done.
-const liveAdapters = new Set<CommandImplementation>();
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-function onSignal(signal: NodeJS.Signals): void {
-  for (const adapter of liveAdapters) adapter.abandon();
-  for (const s of SIGNALS) process.removeListener(s, onSignal);
-  // anyone else listening handles it; otherwise the default: end the process by this signal
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-}
-function watchSignals(adapter: CommandImplementation, on: boolean): void {
-  if (on) liveAdapters.add(adapter);
-  else liveAdapters.delete(adapter);
-  for (const s of SIGNALS) {
-    process.removeListener(s, onSignal);
-    if (liveAdapters.size > 0) process.on(s, onSignal);
-  }
-}
-
 export class CommandImplementation implements Implementation {
   readonly name: string;
   readonly version?: string;
@@ -107,7 +96,8 @@ export class CommandImplementation implements Implementation {
   private readonly sites = new Map<string, SiteState>();
   private readonly groups = new Set<number>();
   private closed = false;
-  private readonly onExit = () => this.abandon();
+  /** Set while there are sites: undoes the interrupt watch (interrupts.ts). */
+  private stopWatching?: () => void;
 
   constructor(readonly options: CommandOptions) {
     this.name = options.name;
@@ -120,7 +110,9 @@ export class CommandImplementation implements Implementation {
 
   async apply(token: AccessToken, site: Site): Promise<void> {
     const name = token?.metadata?.name;
-    if (typeof name !== 'string' || !TOKEN_NAME.test(name)) throw new Error(`the command adapter cannot name a file after the token name ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || !TOKEN_NAME.test(name)) {
+      throw new Error(`the command adapter cannot name a file after the token name ${JSON.stringify(name)} (letters, digits, "." and "-" only)`);
+    }
     const state = this.siteState(site);
     await this.serialised(state, async () => {
       const held = state.tokens.get(name);
@@ -180,8 +172,8 @@ export class CommandImplementation implements Implementation {
     for (const pid of this.groups) killGroup(pid);
     await Promise.allSettled([...this.sites.values()].map((s) => s.queue));
     this.removeEverything();
-    process.removeListener('exit', this.onExit);
-    watchSignals(this, false);
+    this.stopWatching?.();
+    this.stopWatching = undefined;
   }
 
   /** The process is going away: kill what runs and remove what was made, synchronously. */
@@ -203,11 +195,14 @@ export class CommandImplementation implements Implementation {
     if (this.closed) throw new Error('the command adapter was closed');
     const known = this.sites.get(site.namespace);
     if (known) return known;
-    if (this.sites.size === 0) {
-      process.once('exit', this.onExit);
-      watchSignals(this, true);
+    // a run interrupted (Ctrl-C, a CI job cancelled) kills the commands' process groups and removes the state
+    this.stopWatching ??= onInterrupt(() => this.abandon());
+    const stateDir = mkdtempSync(join(this.options.tokenDir, STATE_DIR_PREFIX));
+    if (!TOKEN_PATH.test(join(stateDir, 'tokens'))) {
+      // create() checked tokenDir, and mkdtemp adds letters and digits: this is only a guard
+      rmSync(stateDir, { recursive: true, force: true });
+      throw new Error(`the state directory ${JSON.stringify(stateDir)} has characters outside [A-Za-z0-9./~-]: set options.tokenDir`);
     }
-    const stateDir = mkdtempSync(join(tmpdir(), STATE_DIR_PREFIX));
     const siteValues: Values = { namespace: site.namespace, siteName: site.name, siteId: site.uid, stateDir };
     const cwd = this.options.cwd === undefined ? process.cwd() : resolve(expandHome(expand(this.options.cwd, siteValues)));
     const outputDir = resolve(cwd, expandHome(expand(this.options.outputDir, siteValues)));
@@ -259,19 +254,26 @@ export class CommandImplementation implements Implementation {
         state.streamed.set(`${doc.kind}/${(doc.metadata as { name: string }).name}`, doc);
       }
     }
+    const lastLines = (text: string) => redact(text).split(/\r?\n/).filter((l) => l.trim() !== '').slice(-20);
     record.run = {
       token: name,
       exitCode: result.code,
       signal: result.signal,
       timedOut: result.timedOut,
       durationMs: Math.round(result.durationMs),
-      stderr: redact(result.stderr).split(/\r?\n/).filter((l) => l.trim() !== '').slice(-20),
+      stderr: lastLines(result.stderr),
+      ...(this.options.output === 'directory' ? { stdout: lastLines(result.stdout) } : {}),
     };
     record.lastRun = result.spawnError ? 'not-started' : result.timedOut ? 'timed-out' : 'exited';
     record.synthesized = this.outcomeOf(result, argv[0], redact);
   }
 
-  /** The status a program that keeps none is given: its exit code and its last word on stderr. */
+  /**
+   * The status a program that keeps none is given: its exit code, and as the message of a failure its
+   * last word on stderr or, when it wrote nothing there, on stdout (Skupper's CLI prints its errors on
+   * stdout: `fmt.Println(err)`, then exit 1). With output: stdout the stdout is the resource stream, never
+   * a message.
+   */
   private outcomeOf(result: CommandResult, program: string, redact: (t: string) => string): AccessTokenStatus {
     if (result.spawnError) {
       const e = result.spawnError;
@@ -282,7 +284,7 @@ export class CommandImplementation implements Implementation {
       return { status: 'Error', message: `the command timed out after ${this.options.timeoutSeconds} s; its process group was killed` };
     }
     if (result.code === 0) return { status: 'Ready', message: 'OK' };
-    const line = lastNonEmptyLine(result.stderr);
+    const line = lastNonEmptyLine(result.stderr) ?? (this.options.output === 'directory' ? lastNonEmptyLine(result.stdout) : undefined);
     const message = line ? redact(line) : result.signal ? `the command was killed by ${result.signal}` : `the command exited with code ${result.code}`;
     return { status: 'Error', message };
   }

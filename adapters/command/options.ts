@@ -1,8 +1,10 @@
 // The command adapter's options (conformance.yaml `options:` or `--impl-option key=value`), checked in
 // create(): anything wrong is an Error naming the option, which the loader turns into exit 2.
-import { basename } from 'node:path';
+import { statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, resolve } from 'node:path';
 import { KNOWN_FEATURES } from '../contract.ts';
-import { checkTemplate, PLACEHOLDERS, splitCommand, TemplateError, type Placeholder } from './template.ts';
+import { checkTemplate, expandHome, PLACEHOLDERS, splitCommand, TemplateError, type Placeholder } from './template.ts';
 
 export interface CommandOptions {
   /** The command template as given. */
@@ -21,6 +23,8 @@ export interface CommandOptions {
   timeoutSeconds: number;
   /** A template: the directory the command runs in (default: the suite's). */
   cwd?: string;
+  /** Absolute: where the state directories (and the token files in them) are made. Default os.tmpdir(). */
+  tokenDir: string;
   name: string;
   version?: string;
 }
@@ -28,7 +32,14 @@ export interface CommandOptions {
 export const DEFAULT_OUTPUT_DIR = '{stateDir}/namespaces/{namespace}/input/resources';
 export const DEFAULT_TIMEOUT_SECONDS = 20;
 
-const KEYS = ['command', 'shell', 'output', 'outputDir', 'status', 'resync', 'features', 'timeoutSeconds', 'cwd', 'name', 'version'];
+/**
+ * The characters a token file's path may have: Skupper's CLI refuses any other (`token file name is not
+ * valid: value does not match this regular expression: ^[A-Za-z0-9./~-]+$`, its validator's
+ * NewFilePathStringValidator). The state directories and token files are named within it.
+ */
+export const TOKEN_PATH = /^[A-Za-z0-9./~-]+$/;
+
+const KEYS = ['command', 'shell', 'output', 'outputDir', 'status', 'resync', 'features', 'timeoutSeconds', 'cwd', 'tokenDir', 'name', 'version'];
 /** Set by the suite itself (`--grant-host`): where the implementation reaches the grant service. Not ours. */
 const PASSED_THROUGH = ['grantHost'];
 
@@ -56,6 +67,31 @@ function template(key: string, value: string, allowed: readonly Placeholder[]): 
     throw e;
   }
   return value;
+}
+
+/**
+ * Where the state directories are made: options.tokenDir (`~/` is the home directory; relative to the
+ * suite's directory) or the system temp dir. Its path must have only the characters of TOKEN_PATH, or
+ * a program as strict as Skupper's CLI would refuse every token file under it (macOS's temp dirs, under
+ * /var/folders, hold `_`); what mkdtemp adds (six letters and digits) and the file names keep to them.
+ */
+export function tokenDirectory(given: string | undefined): string {
+  if (given !== undefined && given.trim() === '') throw new Error('options.tokenDir is empty');
+  const dir = resolve(expandHome(given ?? tmpdir()));
+  if (!TOKEN_PATH.test(dir)) {
+    const where = given === undefined ? `the system temp dir ${JSON.stringify(dir)}` : `options.tokenDir ${JSON.stringify(dir)}`;
+    throw new Error(
+      `token files cannot be written under ${where}: its path has characters outside [A-Za-z0-9./~-], which Skupper's CLI refuses in a token file's path; set options.tokenDir to a directory whose path has none (e.g. tokenDir: /tmp)`,
+    );
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) throw new Error(`${given === undefined ? 'the system temp dir' : 'options.tokenDir'} ${JSON.stringify(dir)} is not an existing directory`);
+  return dir;
 }
 
 export function parseOptions(options: Record<string, string>): CommandOptions {
@@ -104,6 +140,8 @@ export function parseOptions(options: Record<string, string>): CommandOptions {
     }
   }
 
+  const tokenDir = tokenDirectory(options.tokenDir);
+
   let resync = bool('resync', options.resync, false);
   const features = new Set<string>();
   for (const f of (options.features ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
@@ -131,6 +169,7 @@ export function parseOptions(options: Record<string, string>): CommandOptions {
     features: [...features],
     timeoutSeconds,
     cwd,
+    tokenDir,
     name: options.name?.trim() || `command (${program})`,
     version: options.version?.trim() || undefined,
   };

@@ -14,6 +14,7 @@ import { expand, splitCommand } from '../../../adapters/command/template.ts';
 import { shellQuote } from '../../../model/text.ts';
 import type { Site } from '../../../adapters/contract.ts';
 import type { AccessToken } from '../../../model/resources.ts';
+import { TEST_TMP } from './support.ts';
 
 const CODE = 'sEcReT-c0de-1234567890';
 
@@ -32,7 +33,7 @@ function site(n = 1, name = `site-${n}`): Site {
 
 /** A scratch dir with a script `impl.sh` and a log of its runs. */
 function workspace(t: TestContext, script: string): { dir: string; script: string; runs: () => string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'atc-cmdtest-unit-'));
+  const dir = mkdtempSync(join(TEST_TMP, 'atc-cmdtest-unit-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'impl.sh');
   writeFileSync(file, `#!/bin/sh\nprintf '%s\\n' "$*" >> "${join(dir, 'runs')}"\n${script}\n`, { mode: 0o755 });
@@ -116,6 +117,59 @@ test('a failure: the last line of stderr is the message, without the code; resyn
   await impl.resync(s);
   await impl.apply(token('east'), s);
   assert.equal(w.runs().length, 3);
+});
+
+test('with nothing on stderr the message is the last line of stdout (Skupper prints its errors there), unless stdout is the resource stream', async (t) => {
+  // as Skupper's CLI: `fmt.Println(err)`, exit 1; the code it echoes is redacted
+  const w = workspace(t, `echo "File written to nowhere"; echo "Received HTTP Response 404: $(grep -o '"code": "[^"]*"' "$1")"; echo; [ "$2" = both ] && echo "the stderr line" >&2; exit 1`);
+  const s = site(9);
+  const impl = await adapter(t, { command: `${w.script} {tokenFile} {tokenName}` });
+  await impl.apply(token('stdout-only'), s);
+  await impl.apply(token('both'), s);
+  const o = await impl.observe(s);
+  const messages = Object.fromEntries(o.accessTokens.map((x) => [x.metadata.name, x.status?.message]));
+  assert.match(messages['stdout-only']!, /^Received HTTP Response 404: "code": "\[redacted code: \d+ bytes, sha256 [0-9a-f]+\]"$/);
+  assert.equal(messages.both, 'the stderr line', 'stderr, when it has a line, wins');
+  const run = o.runs?.find((r) => r.token === 'stdout-only');
+  assert.equal(run?.stdout?.[0], 'File written to nowhere', 'the evidence has the last lines of stdout too');
+  assert.ok(!JSON.stringify([o.accessTokens.map((x) => x.status), o.runs]).includes(CODE), 'the code appears neither in the status nor in the evidence');
+
+  // output: stdout — what the command printed is its resources, never the message
+  const streamed = await adapter(t, { command: `${w.script} {tokenFile} {tokenName}`, output: 'stdout' });
+  await streamed.apply(token('streamed'), site(10));
+  const [reported] = (await streamed.observe(site(10))).accessTokens;
+  assert.equal(reported.status?.message, 'the command exited with code 1');
+});
+
+test('tokenDir: where the state dirs are made; a path with a character Skupper refuses in a token path is an error naming it', async (t) => {
+  const w = workspace(t, `echo "$1" > "${'$'}{DIRS}/token-path"`);
+  const tokens = join(w.dir, 'tokens-here');
+  mkdirSync(tokens);
+  const impl = await adapter(t, { command: `${w.script} {tokenFile}`, tokenDir: tokens, 'env.DIRS': w.dir });
+  await impl.apply(token('placed'), site(11));
+  const path = readFileSync(join(w.dir, 'token-path'), 'utf8').trim();
+  assert.match(path, new RegExp(`^${tokens}/atc-command-[A-Za-z0-9]{6}/tokens/placed\\.yaml$`));
+  assert.match(path, /^[A-Za-z0-9./~-]+$/, "the token file's path is one Skupper's CLI takes");
+
+  const underscored = join(w.dir, 'has_underscore');
+  mkdirSync(underscored);
+  await assert.rejects(create({ command: 'x {tokenFile}', tokenDir: underscored }), (e: Error) => {
+    assert.equal(e.message.split('\n').length, 1);
+    assert.ok(e.message.includes(JSON.stringify(underscored)), e.message);
+    assert.match(e.message, /^token files cannot be written under options\.tokenDir ".*": its path has characters outside \[A-Za-z0-9\.\/~-\].*set options\.tokenDir/);
+    return true;
+  });
+  assert.throws(() => parseOptions({ command: 'x', tokenDir: join(w.dir, 'absent') }), /options\.tokenDir ".*absent" is not an existing directory/);
+  // the default, the system temp dir, is held to the same
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = underscored;
+  try {
+    assert.throws(() => parseOptions({ command: 'x' }), /token files cannot be written under the system temp dir ".*has_underscore": .*set options\.tokenDir/);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+  await assert.rejects(impl.apply(token('under_score'), site(11)), /cannot name a file after the token name "under_score"/);
 });
 
 test('an exit code with nothing on stderr, and a program killed by a signal, still say what happened', async (t) => {

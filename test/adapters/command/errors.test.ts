@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigurationError, loadImplementation } from '../../../adapters/load.ts';
-import { cli, describe, FIXTURE_COMMAND, leftovers } from './support.ts';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, describe, FIXTURE_COMMAND, leftovers, TEST_TMP } from './support.ts';
 
 test('a command that does not exist fails the scenario with a message that says so', async (t) => {
   const r = await cli(t, ['--impl', 'command', '--impl-option', 'command=atc-no-such-program {tokenFile}', '--requirement', 'AT-REQ-004']);
@@ -29,6 +31,24 @@ for (const [options, pattern] of [
   });
 }
 
+// Skupper's CLI refuses a token file whose path has a character outside [A-Za-z0-9./~-]: a tokenDir (or a
+// system temp dir, as macOS's) with one is a usage error before anything runs, naming the path and tokenDir
+test('a tokenDir, or a system temp dir, whose path has "_" in it: one line naming it and options.tokenDir, exit 2', async (t) => {
+  const underscored = mkdtempSync(join(TEST_TMP, 'atc-cmdtest-has_underscore-'));
+  t.after(() => rmSync(underscored, { recursive: true, force: true }));
+  for (const [args, env, where] of [
+    [['--impl-option', `tokenDir=${underscored}`], {}, 'options.tokenDir'],
+    [[], { TMPDIR: underscored }, 'the system temp dir'],
+  ] as const) {
+    const r = await cli(t, ['--impl', 'command', '--impl-option', `command=${FIXTURE_COMMAND}`, ...args, '--requirement', 'AT-REQ-004'], { env });
+    assert.equal(r.status, 2, describe(r));
+    assert.equal(r.stderr.trim().split('\n').length, 1, `expected one line, got:\n${r.stderr}`);
+    assert.ok(r.stderr.startsWith(`accesstoken-conformance: --impl command: create() failed: token files cannot be written under ${where} ${JSON.stringify(underscored)}: `), r.stderr);
+    assert.match(r.stderr, /outside \[A-Za-z0-9\.\/~-\].*set options\.tokenDir to a directory whose path has none/);
+    assert.deepEqual(readdirSync(underscored).filter((f) => !f.startsWith('tsx-')), [], 'nothing was made in it (the cache of tsx aside)');
+  }
+});
+
 // through the loader, as the command line reaches it (faster: no process per case)
 test('every other bad option is a one-line ConfigurationError naming it', async () => {
   for (const [options, pattern] of [
@@ -45,6 +65,8 @@ test('every other bad option is a one-line ConfigurationError naming it', async 
     [{ 'env.X': '{secret}' }, /options\.env\.X: unknown placeholder \{secret\}/],
     [{ command: '   ' }, /needs options\.command/],
     [{ command: 'run "unterminated' }, /unterminated " quote/],
+    [{ tokenDir: '' }, /options\.tokenDir is empty/],
+    [{ tokenDir: '/nonexistent-atc-dir' }, /options\.tokenDir "\/nonexistent-atc-dir" is not an existing directory/],
   ] as const) {
     const error = await loadImplementation('command', { command: FIXTURE_COMMAND, ...options }).then(
       () => undefined,

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { TOKEN_PATH } from '../../../adapters/command/options.ts';
 
 export const root = REPOSITORY_ROOT;
 export const fixtureDir = join(root, 'test/fixtures/command');
@@ -27,17 +28,25 @@ export interface CliResult {
 export interface CliOptions {
   /** Called with the child's pid while it runs. */
   whileRunning?: (pid: number) => Promise<void>;
+  /** Added to the child's environment (after TMPDIR, which it may replace). */
+  env?: NodeJS.ProcessEnv;
 }
+
+// macOS's temp dir (/var/folders/…/T) holds `_`, which the command adapter refuses in a token file's path
+// (options.tokenDir): there these tests, and the adapters they create in-process, use /tmp instead.
+if (!TOKEN_PATH.test(tmpdir())) process.env.TMPDIR = '/tmp';
+/** Where the tests make their temp dirs: the system's, or /tmp (above). */
+export const TEST_TMP = tmpdir();
 
 /** `accesstoken-conformance <args>` with its own TMPDIR and report dir, both removed after the test. */
 export async function cli(t: TestContext, args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const tmp = mkdtempSync(join(tmpdir(), 'atc-cmdtest-tmp-'));
-  const reportDir = mkdtempSync(join(tmpdir(), 'atc-cmdtest-report-'));
+  const tmp = mkdtempSync(join(TEST_TMP, 'atc-cmdtest-tmp-'));
+  const reportDir = mkdtempSync(join(TEST_TMP, 'atc-cmdtest-report-'));
   t.after(() => {
     rmSync(tmp, { recursive: true, force: true });
     rmSync(reportDir, { recursive: true, force: true });
   });
-  const r = await runCli(['run', '--quiet', '--report-dir', reportDir, ...args], { env: { TMPDIR: tmp }, whileRunning: options.whileRunning });
+  const r = await runCli(['run', '--quiet', '--report-dir', reportDir, ...args], { env: { TMPDIR: tmp, ...options.env }, whileRunning: options.whileRunning });
   return { status: r.code, stdout: r.stdout, stderr: r.stderr, durationMs: r.wallMs, tmp, reportDir };
 }
 
@@ -48,13 +57,18 @@ export function leftovers(result: CliResult): string[] {
 
 export interface ReportedRequirement {
   id: string;
+  level: string;
   result: string;
+}
+
+/** The requirements of the run's report.yaml, in catalogue order. */
+export function reportedRequirements(result: CliResult): ReportedRequirement[] {
+  return (parseYaml(readFileSync(join(result.reportDir, 'report.yaml'), 'utf8')) as { requirements: ReportedRequirement[] }).requirements;
 }
 
 /** Each requirement's result, from the run's report.yaml. */
 export function requirementResults(result: CliResult): Map<string, string> {
-  const report = parseYaml(readFileSync(join(result.reportDir, 'report.yaml'), 'utf8')) as { requirements: ReportedRequirement[] };
-  return new Map(report.requirements.map((r) => [r.id, r.result]));
+  return new Map(reportedRequirements(result).map((r) => [r.id, r.result]));
 }
 
 export function withResult(results: Map<string, string>, wanted: string): string[] {
