@@ -65,6 +65,9 @@ export interface IssuingSite extends Site {
 export const KNOWN_GRANT_FEATURES = {
   status: 'keeps AccessGrant status: redemptions, expirationTime and the Processed/Resolved/Ready conditions',
   delete: 'can be asked to delete a grant (deleteGrant)',
+  'grant-resource':
+    "takes the suite's AccessGrant as the grant itself: its name names the answer, its uid is in status.url, its spec.code is the code",
+  'short-windows': 'accepts an expirationWindow of a few seconds (the expiry rules wait one out)',
 } as const;
 
 export interface GrantServiceImplementation {

@@ -23,6 +23,7 @@ export const BUILT_IN_IMPLEMENTATIONS: Record<string, string> = {
 export const BUILT_IN_GRANT_SERVICES: Record<string, string> = {
   reference: codeModule('simulator', 'grant-service', 'implementation'),
   kubernetes: codeModule('adapters', 'kubernetes', 'grants'),
+  command: codeModule('adapters', 'command', 'grants'),
 };
 
 /** The reference Kubernetes controller, which `--impl kubernetes` runs in-process on request. */

@@ -95,7 +95,7 @@ Feature: The redemption answer
       Then the redemption is answered 200
       And no document of the answer carries a metadata.namespace
 
-  @AT-ANSWER-008 @SHOULD
+  @AT-ANSWER-008 @SHOULD @feature:grant-resource
   Rule: AT-ANSWER-008 Without name and subject headers, the Secret and Links are named after the grant and the CommonName is that name
     Source: spec §2.3 (server defaults: name → the grant's name, subject → the effective name)
 

@@ -3,7 +3,7 @@ Feature: Grant expiry
   A grant expires: its expiration time is fixed when the grant service first processes it, its
   expirationWindow later (15 minutes when it has none, as documented), and after it nothing is redeemed.
 
-  @AT-USE-004 @MUST
+  @AT-USE-004 @MUST @feature:short-windows
   Rule: AT-USE-004 Expiry really refuses: a grant is redeemable at once and refused after its window passes
     Source: docs/concepts-access-token.md ("Access tokens have limited ... lifespans"); docs/resources-access-grant.md (expirationWindow); spec §2.4 step 5
 
@@ -16,7 +16,7 @@ Feature: Grant expiry
       And the grant is redeemed
       Then the grant service did not answer 200
 
-  @AT-EXPIRY-001 @SHOULD
+  @AT-EXPIRY-001 @SHOULD @feature:short-windows
   Rule: AT-EXPIRY-001 The answer after expiry is 404 No such claim
     Source: spec §2.4 step 5 (expiration time before now: 404 "No such claim")
 

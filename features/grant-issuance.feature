@@ -17,6 +17,8 @@ Feature: Grant issuance
   Rule: AT-ISSUE-002 spec.code, when set, is the grant's code; when empty, a code is generated
     Source: docs/resources-access-grant.md (spec.code: "If not set, a value is generated and placed in the code status property"); spec §1.2, §4 step 6
 
+    # a token-issuing program chooses its own codes: the suite's AccessGrant must be the grant
+    @feature:grant-resource
     Scenario: A code set in the spec is the grant's code, and it redeems
       Given an AccessGrant "coded" whose spec sets a code
       Then the grant's status.code is the code its spec set
@@ -30,7 +32,7 @@ Feature: Grant issuance
       And an AccessGrant "empty" whose spec has an empty code
       Then the grants "unset" and "empty" have generated codes that differ
 
-  @AT-ISSUE-003 @SHOULD
+  @AT-ISSUE-003 @SHOULD @feature:grant-resource
   Rule: AT-ISSUE-003 status.url is https://<host>/<the grant's metadata.uid>
     Source: spec §1.2 (status.url), §2.2 (grants.go claimUrl: "<scheme>://<baseUrl>/<grant UID>")
 

@@ -123,7 +123,7 @@ Feature: Grant requests
       When the grant is redeemed with a wrong code: "another code of the same length"
       Then the grant service answered 404 "No such access granted"
 
-    @slow
+    @slow @feature:short-windows
     Scenario: A wrong code for an expired grant
       Given an AccessGrant "lapsed" whose expirationWindow is "2s"
       When the grant's expirationWindow has passed

@@ -4,7 +4,9 @@
 import { homedir } from 'node:os';
 
 export const PLACEHOLDERS = ['tokenFile', 'tokenName', 'namespace', 'siteName', 'siteId', 'stateDir', 'outputDir'] as const;
-export type Placeholder = (typeof PLACEHOLDERS)[number];
+/** The grant-service side's templates (grant-options.ts): what an issuing command is told. */
+export const GRANT_PLACEHOLDERS = ['grantName', 'issuedName', 'siteFile', 'redemptionsAllowed', 'expirationWindow'] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number] | (typeof GRANT_PLACEHOLDERS)[number];
 export type Values = Partial<Record<Placeholder, string>>;
 
 export class TemplateError extends Error {
@@ -74,7 +76,7 @@ export function checkTemplate(template: string, allowed: readonly Placeholder[])
   for (const m of template.matchAll(TOKEN)) {
     if (m[1] === undefined) continue;
     if (!(allowed as readonly string[]).includes(m[1])) {
-      const known = (PLACEHOLDERS as readonly string[]).includes(m[1]);
+      const known = ([...PLACEHOLDERS, ...GRANT_PLACEHOLDERS] as readonly string[]).includes(m[1]);
       throw new TemplateError(
         known
           ? `{${m[1]}} cannot be used here (allowed: ${allowed.map((p) => `{${p}}`).join(', ')})`
