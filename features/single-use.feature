@@ -3,7 +3,9 @@ Feature: Single use
   An AccessToken is a one-time credential: once redeemed it is never submitted again. (That the grant
   behind it accepts only as many redemptions as it allows is the grant service's duty: grant-single-use.feature.)
 
-  @AT-USE-001 @MUST
+  # Both rules read the token's own record of its outcome: a redeemer that keeps no status has no Redeemed
+  # condition to honour, and its retries would be whoever runs it again, not its own (docs/adapters.md)
+  @AT-USE-001 @MUST @feature:status
   Rule: AT-USE-001 A token whose Redeemed condition is True is never submitted again
     Source: docs/accesstoken-resource.md (status.redeemed: "Once a token is redeemed, it cannot be used again")
 
@@ -37,7 +39,7 @@ Feature: Single use
       Then the grant service received 1 request
       And the token is still redeemed
 
-  @AT-USE-003 @SHOULD
+  @AT-USE-003 @SHOULD @feature:status
   Rule: AT-USE-003 A token that failed is attempted again on resync, and can then succeed
     Source: spec §3.1 (retries on status change and every 30 s resync until Redeemed is True)
 

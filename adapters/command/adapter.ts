@@ -11,7 +11,6 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Implementation, Observation, Site } from '../contract.ts';
-import { tokenOutcome } from '../../model/conditions.ts';
 import { isObject, shellQuote } from '../../model/text.ts';
 import { SKUPPER_API_VERSION, type AccessToken, type AccessTokenStatus, type Link, type Secret } from '../../model/resources.ts';
 import { redactText } from '../../model/redact.ts';
@@ -124,8 +123,8 @@ export class CommandImplementation implements Implementation {
           metadata: { ...structuredClone(token.metadata), namespace: site.namespace, generation: (held.token.metadata.generation ?? 1) + (changed ? 1 : 0) },
         };
         delete held.token.status;
-        // a redeemed token is never submitted again
-        if (tokenOutcome(this.reported(state, held)) === 'redeemed') return;
+        // handed over again, redeemed or not, with the status the program wrote: whether a redeemed token
+        // is submitted again is the program's to decide (AT-USE-001 judges it), not the adapter's
         await this.run(state, held);
         return;
       }
@@ -157,13 +156,15 @@ export class CommandImplementation implements Implementation {
     };
   }
 
-  /** Runs the command again for every token not yet redeemed, as Skupper's system mode does on each render. */
+  /**
+   * Runs the command again for every token, as Skupper's system mode redeems every AccessToken in its input
+   * resources on each render. Redeemed ones too: whether the program submits them again (AT-USE-001) and
+   * retries the failed ones (AT-USE-003) is then its own doing, read from the status it wrote.
+   */
   async resync(site: Site): Promise<void> {
     const state = this.siteState(site);
     await this.serialised(state, async () => {
-      for (const record of state.tokens.values()) {
-        if (tokenOutcome(this.reported(state, record)) !== 'redeemed') await this.run(state, record);
-      }
+      for (const record of state.tokens.values()) await this.run(state, record);
     });
   }
 

@@ -32,3 +32,36 @@ for (const { defect, breaks, alongside, why } of DEFECTS) {
     assert.match(r.stdout, /Verdict: Not conformant/);
   });
 }
+
+// The adapter hands every token to the program again (on re-apply and resync), redeemed or not: whether a
+// redeemed token is submitted again, and whether a failed one is retried, is the program's own doing, read
+// from the status it wrote. A program that gets either wrong fails the rule; the adapter does not save it.
+// AT-USE-001 is a MUST rule (exit 1), AT-USE-003 a SHOULD (a warning, exit 0)
+const STATUS_DEFECTS: Array<{ defect: string; breaks: string; as: 'failed' | 'warning'; alongside: string[] }> = [
+  { defect: 'resubmits-redeemed', breaks: 'AT-USE-001', as: 'failed', alongside: ['AT-USE-003', 'AT-COND-001'] },
+  { defect: 'never-retries', breaks: 'AT-USE-003', as: 'warning', alongside: ['AT-USE-001', 'AT-COND-001'] },
+];
+for (const { defect, breaks, as, alongside } of STATUS_DEFECTS) {
+  test(`--status-file --defect ${defect} fails ${breaks}: the adapter hands the token over, the program decides`, async (t) => {
+    const r = await cli(t, [
+      '--impl', 'command',
+      '--impl-option', `command=${FIXTURE_COMMAND} --status-file --defect ${defect}`,
+      '--impl-option', 'status=file',
+      '--impl-option', 'resync=true',
+      '--quiet-period', '0',
+      ...[breaks, ...alongside].flatMap((id) => ['--requirement', id]),
+    ]);
+    assert.equal(r.status, as === 'failed' ? 1 : 0, describe(r));
+    const results = requirementResults(r);
+    assert.deepEqual([...withResult(results, 'failed'), ...withResult(results, 'warning')], [breaks], describe(r));
+    assert.equal(results.get(breaks), as);
+    for (const id of alongside) assert.equal(results.get(id), 'passed', `${id}: ${results.get(id)}`);
+  });
+}
+
+test('with status: none the rules that read the token\'s own status are unsupported, not passed by the adapter', async (t) => {
+  const ids = ['AT-USE-001', 'AT-USE-003', 'AT-COND-004'];
+  const r = await cli(t, ['--impl', 'command', '--impl-option', `command=${FIXTURE_COMMAND}`, '--impl-option', 'resync=true', '--quiet-period', '0', ...ids.flatMap((id) => ['--requirement', id])]);
+  const results = requirementResults(r);
+  for (const id of ids) assert.equal(results.get(id), 'unsupported', `${id}: ${results.get(id)}\n${describe(r)}`);
+});
