@@ -9,7 +9,7 @@ export type FlagOptions = NonNullable<ParseArgsConfig['options']>;
 export const USAGE = `usage: accesstoken-conformance [run] [--side redeemer|grant-service] [--impl reference|kubernetes|command|broken/<name>|./module.js]
                                  [--impl-option key=value]... [--tags EXPR] [--requirement ID]...
                                  [--report-dir DIR] [--timeout SECONDS] [--parallel N] [--config FILE]
-       accesstoken-conformance list [--side redeemer|grant-service] [--json]
+       accesstoken-conformance list [--side redeemer|grant-service] [--impl IMPL [--impl-option key=value]...] [--json]
        accesstoken-conformance serve [--redemptions N] [--expiration DURATION] [--code CODE]
                                  [--endpoint host:port[/group]]... [--token-file FILE] [--port N] [--host HOST]
        accesstoken-conformance controller [--kubeconfig FILE] [--context NAME] [--namespace NS]

@@ -2,7 +2,7 @@
 // is the installed command, tests call main() directly or spawn bin.ts.
 import { keyValues, parse, positiveNumber, RUN_OPTIONS, sideFlag, USAGE } from './args.ts';
 import { ConfigurationError } from '../adapters/load.ts';
-import { CatalogueError } from '../reports/catalogue.ts';
+import { CatalogueError, missingFeatures, type Requirement } from '../reports/catalogue.ts';
 import { UsageError } from './errors.ts';
 import { runSuite } from './run.ts';
 import { suiteCatalogue } from './selection.ts';
@@ -43,23 +43,39 @@ async function run(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+/**
+ * The catalogue; with --impl, each rule of the implementation's side marked judged or unsupported by
+ * what it claims (create() is called for its features, then close()).
+ */
 async function list(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { json: { type: 'boolean' }, side: { type: 'string' } });
-  const side = values.side === undefined ? undefined : sideFlag(values.side as string);
+  const { values } = parse(argv, { json: { type: 'boolean' }, side: { type: 'string' }, impl: { type: 'string' }, 'impl-option': { type: 'string', multiple: true } });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
+  const impl = values.impl as string | undefined;
+  const side = values.side === undefined ? (impl ? 'redeemer' : undefined) : sideFlag(values.side as string);
+  let claimed: string[] | undefined;
+  if (impl) {
+    const { loadForSide } = await import('../adapters/load.ts');
+    const loaded = await loadForSide(side!, impl, keyValues(values['impl-option'] as string[] | undefined, '--impl-option'));
+    claimed = loaded.features ?? [];
+    await loaded.close?.().catch(() => undefined);
+  }
   const catalogue = suiteCatalogue().filter((r) => side === undefined || r.side === side);
+  const judged = (r: Requirement) => (claimed ? { judged: missingFeatures(r, claimed).length === 0, missing: missingFeatures(r, claimed) } : {});
   if (values.json) {
-    console.log(JSON.stringify(catalogue.map(({ id, level, family, side, statement, source, features }) => ({ id, level, family, side, statement, source, features })), null, 2));
+    console.log(JSON.stringify(catalogue.map((r) => ({ id: r.id, level: r.level, family: r.family, side: r.side, statement: r.statement, source: r.source, features: r.features, ...judged(r) })), null, 2));
     return 0;
   }
   for (const r of catalogue) {
-    console.log(`${r.id.padEnd(13)} ${r.level.padEnd(6)} ${r.side.padEnd(13)} ${r.family.padEnd(12)} ${r.statement}`);
-    console.log(`${' '.repeat(48)}source: ${r.source}${r.features.length ? `; needs ${r.features.join(', ')}` : ''}`);
+    const mark = claimed ? `${missingFeatures(r, claimed).length === 0 ? 'judged' : 'unsupported'} `.padEnd(12) : '';
+    console.log(`${mark}${r.id.padEnd(13)} ${r.level.padEnd(6)} ${r.side.padEnd(13)} ${r.family.padEnd(12)} ${r.statement}`);
+    console.log(`${' '.repeat(48 + mark.length)}source: ${r.source}${r.features.length ? `; needs ${r.features.join(', ')}` : ''}`);
   }
-  console.log(`${catalogue.length} requirements, ${catalogue.filter((r) => r.level === 'MUST').length} MUST`);
+  const must = catalogue.filter((r) => r.level === 'MUST').length;
+  if (!claimed) console.log(`${catalogue.length} requirements, ${must} MUST`);
+  else console.log(`${catalogue.length} requirements, ${must} MUST; ${impl} claims ${claimed.join(', ') || 'no feature'}: judged on ${catalogue.filter((r) => judged(r).judged).length}`);
   return 0;
 }
 

@@ -26,6 +26,12 @@ export interface Requirement {
 }
 
 export const REQUIREMENT_ID = /^AT-[A-Z]+-\d{3}$/;
+
+/** The features a rule needs that an implementation does not claim: none, and it can be judged. */
+export function missingFeatures(rule: Requirement, claimed: Iterable<string>): string[] {
+  const have = new Set(claimed);
+  return rule.features.filter((f) => !have.has(f));
+}
 const SIDES: readonly Side[] = ['redeemer', 'grant-service'];
 
 export class CatalogueError extends Error {

@@ -55,10 +55,10 @@ export class CommandGrantService implements GrantServiceImplementation {
     for (const d of ['sites', 'tokens']) mkdirSync(join(this.stateDir, d), { mode: 0o700 });
     this.stopWatching = onInterrupt(() => this.abandon());
     if (options.delete) this.deleteGrant = (name, site) => this.delete(name, site);
-    if (options.serve) this.startServing(options.serve);
   }
 
   async prepareSite(site: IssuingSite): Promise<IssuingSite> {
+    this.serve();
     // the issuing site as a Skupper Site resource, its endpoints in status as Skupper's controller keeps them
     const resource = {
       apiVersion: SKUPPER_API_VERSION,
@@ -79,6 +79,7 @@ export class CommandGrantService implements GrantServiceImplementation {
     mkdirSync(tokenDir, { recursive: true, mode: 0o700 });
     const tokenFile = join(tokenDir, `${name}.yaml`);
     const values: Values = { ...this.siteValues(site), tokenFile, grantName: name };
+    this.serve();
 
     const argv = [...this.options.issue];
     for (const field of ['redemptionsAllowed', 'expirationWindow'] as const) {
@@ -132,8 +133,10 @@ export class CommandGrantService implements GrantServiceImplementation {
     this.issued.delete(key);
   }
 
-  private startServing(argv: string[]): void {
-    const done = this.run('serve', argv, { stateDir: this.stateDir }, 2 ** 31 - 1);
+  /** Starts the serve command at the first use (not at create(): a preflight or `list` only wants the features). */
+  private serve(): void {
+    if (!this.options.serve || this.serving) return;
+    const done = this.run('serve', this.options.serve, { stateDir: this.stateDir }, 2 ** 31 - 1);
     this.serving = { done };
     void done.then((result) => {
       if (this.serving) this.serving.ended = result;
