@@ -60,7 +60,10 @@ async function list(argv: string[]): Promise<number> {
     const { loadForSide } = await import('../adapters/load.ts');
     const loaded = await loadForSide(side!, impl, keyValues(values['impl-option'] as string[] | undefined, '--impl-option'));
     claimed = loaded.features ?? [];
-    await loaded.close?.().catch(() => undefined);
+    if (loaded.close) {
+      const { bounded, CALL_BOUNDS_MS } = await import('../steps/support/bounded.ts');
+      await bounded('close()', CALL_BOUNDS_MS.close, () => loaded.close!()).catch(() => undefined);
+    }
   }
   const catalogue = suiteCatalogue().filter((r) => side === undefined || r.side === side);
   const judged = (r: Requirement) => (claimed ? { judged: missingFeatures(r, claimed).length === 0, missing: missingFeatures(r, claimed) } : {});

@@ -3,7 +3,7 @@ import { loadConfiguration, loadSources, runCucumber, type ISupportCodeLibrary }
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadForSide } from '../adapters/load.ts';
+import { ConfigurationError, loadForSide } from '../adapters/load.ts';
 import type { Side } from '../adapters/contract.ts';
 import { codeRoot, moduleExt, suiteVersion } from '../model/package.ts';
 import { firstLine } from '../model/text.ts';
@@ -11,6 +11,7 @@ import { MessageCollector } from '../reports/messages.ts';
 import { summarise } from '../reports/rollup.ts';
 import { SIDE_LABELS, type BaselineEntry, type ImplementationInfo, type RunResult } from '../reports/results.ts';
 import type { SuiteParameters } from '../steps/support/parameters.ts';
+import { bounded, CALL_BOUNDS_MS, CallTimeoutError } from '../steps/support/bounded.ts';
 import { UsageError } from './errors.ts';
 import { featuresDir, selectionProblem, sideExpression, suiteCatalogue, tagExpression } from './selection.ts';
 import { getRunPki, runHosts } from '../simulator/pki.ts';
@@ -68,14 +69,21 @@ export async function runSuite(
   // A preflight: a bad --impl is a configuration error (exit 2), found before cucumber starts, and the
   // implementation's metadata is known for the report even if no scenario runs.
   const side = options.side ?? 'redeemer';
-  const preflight = await loadForSide(side, options.impl, options.implOptions);
+  // bounded like every call into the implementation: a create() or close() that never returns must not hold the run
+  const preflight = await bounded('create()', CALL_BOUNDS_MS.create, () => loadForSide(side, options.impl, options.implOptions)).catch((e: unknown) => {
+    throw e instanceof CallTimeoutError ? new ConfigurationError(`--impl ${options.impl}: ${e.message}`) : e;
+  });
   const info: ImplementationInfo = {
     name: preflight.name,
     version: preflight.version,
     features: [...new Set([...(preflight.features ?? []), ...(options.claimedFeatures ?? [])])],
     ...options.metadata,
   };
-  await preflight.close?.().catch(() => undefined);
+  if (preflight.close) {
+    await bounded('close()', CALL_BOUNDS_MS.close, () => preflight.close!(), { evenIfStopped: true }).catch((e: unknown) => {
+      if (e instanceof CallTimeoutError) (options.stderr ?? process.stderr).write(`accesstoken-conformance: the implementation's ${e.message} (after the preflight); the run goes on\n`);
+    });
+  }
 
   const reportDir = resolve(options.reportDir);
   mkdirSync(reportDir, { recursive: true });

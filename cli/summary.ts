@@ -23,13 +23,26 @@ export function formatSummary(result: RunResult): string {
     if (r.expected) lines.push(`  expected failure: ${r.expected.reason}${r.expected.link ? ` (${r.expected.link})` : ''}`);
   }
   for (const b of result.fixedExpectations) lines.push(`NOW PASSING ${b.id}: listed in the baseline, remove it`);
+  const stopped = result.stoppedAnswering;
+  if (stopped) {
+    const n = stopped.scenariosNotRun;
+    lines.push('', `NOT RUN ${n} scenario${n === 1 ? '' : 's'} (${stopped.requirementsNotRun.length} requirements): ${stopped.reason}`);
+    for (const d of stopped.details) lines.push(`  ${d}`);
+  }
   const counts = { scenarios: result.scenarios.length, passed: result.scenarios.filter((s) => s.status === 'passed').length };
   lines.push(
     '',
     // a grant service is named as one; the redeemer's line reads as it did before there were two sides
     `${result.implementation.name}${result.implementation.version ? ` ${result.implementation.version}` : ''}${sideOf(result) === 'grant-service' ? ' (grant service)' : ''}: ` +
       `${counts.passed}/${counts.scenarios} scenarios passed, ${result.mustPassed}/${result.mustTotal} MUST rules passed`,
-    `Verdict: ${result.verdict}${result.partial ? ' (partial: some MUST rules did not run)' : ''}`,
+    `Verdict: ${result.verdict}${verdictNotes(result)}`,
   );
   return lines.join('\n');
+}
+
+function verdictNotes(result: RunResult): string {
+  const notes: string[] = [];
+  if (result.stoppedAnswering) notes.push(result.stoppedAnswering.reason);
+  if (result.partial) notes.push('partial: some MUST rules did not run');
+  return notes.length > 0 ? ` (${notes.join('; ')})` : '';
 }

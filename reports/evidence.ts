@@ -13,7 +13,7 @@ const TRANSCRIPT_FIELDS = ['at', 'endpoint', 'method', 'path', 'headers', 'proto
 /** One request that reached the grant service, as the transcript shows it. */
 export type TranscriptEntry = Pick<RecordedRequest, (typeof TRANSCRIPT_FIELDS)[number]>;
 
-/** In place of an observation when observe() threw. */
+/** In place of an observation when observe() threw, did not return in time, or was not called. */
 export interface ObserveFailure {
   error: string;
 }
@@ -67,12 +67,18 @@ function transcriptEntry(request: RecordedRequest): TranscriptEntry {
   return Object.fromEntries(TRANSCRIPT_FIELDS.map((field) => [field, request[field]])) as TranscriptEntry;
 }
 
+/** The errors of the suite's own bound on a call (steps/support/bounded.ts), known by name. */
+const SUITE_BOUNDS = ['CallTimeoutError', 'NotAnsweringError'];
+
 /** What an implementation shows once more, or why it could not say. */
 async function observing<T>(observe: () => Promise<T>): Promise<T | ObserveFailure> {
   try {
     return await observe();
   } catch (e) {
-    return { error: `observe() failed: ${(e as Error).message}` };
+    const error = e as Error;
+    // the suite's bound speaks for itself: "observe() did not return within 3000 ms", "… was not called: …"
+    if (SUITE_BOUNDS.includes(error.name)) return { error: error.message };
+    return { error: `observe() failed: ${error.message}` };
   }
 }
 

@@ -3,6 +3,8 @@
 //    "<rule> - <scenario>", and a rule's name need not carry its ID);
 //  - a scenario whose failure the baseline expects is reported as <skipped> with the reason (pytest's
 //    xfail convention), so CI dashboards do not go red on what the gate accepts; its failure text is kept;
+//  - a scenario the suite did not run for a reason of its own (the implementation stopped answering) keeps
+//    cucumber's <skipped>, with the reason as its message;
 //  - the testsuite gets <properties> with the verdict, and its totals are recounted.
 // A small tokenizer keeps CDATA (which carries implementation messages) opaque. Anything unexpected
 // leaves the file as cucumber wrote it.
@@ -106,6 +108,15 @@ function junitOrder(scenarios: ScenarioResult[]): ScenarioResult[] {
   return [...scenarios].sort((a, b) => (a.uri === b.uri ? (a.line ?? 0) - (b.line ?? 0) : a.uri.localeCompare(b.uri)));
 }
 
+/** The first `name` element inside the (open) testcase `testcase`, if any. */
+function childOf(tags: Tag[], testcase: Tag, name: string): Tag | undefined {
+  for (const t of tags.slice(tags.indexOf(testcase) + 1)) {
+    if (t.name === 'testcase') return undefined;
+    if (t.name === name && !t.closing) return t;
+  }
+  return undefined;
+}
+
 export function nameWithIds(name: string, ids: string[]): string {
   const missing = ids.filter((id) => !name.startsWith(id) && !name.split(/\s+/).slice(0, ids.length).includes(id));
   return missing.length === 0 ? name : `${ids.join(' ')} ${name}`;
@@ -142,6 +153,11 @@ export function rewriteJunit(xml: string, result: RunResult): JunitRewrite {
       attrs.set('name', renamed);
       edits.push({ start: tag.start, end: tag.end, text: startTag('testcase', attrs, tag.selfClosing) });
     }
+    if (!tag.selfClosing && scenario.status === 'skipped' && scenario.notRun) {
+      const skipped = childOf(tags, tag, 'skipped');
+      if (skipped) edits.push({ start: skipped.start, end: skipped.end, text: startTag('skipped', new Map([...skipped.attrs, ['message', `not run: ${scenario.notRun}`]]), skipped.selfClosing) });
+      continue;
+    }
     if (tag.selfClosing || scenarioOutcome(scenario, result) !== 'expected-failure') continue;
     // the <failure> child of this testcase becomes <skipped>
     const at = tags.indexOf(tag);
@@ -177,6 +193,9 @@ export function rewriteJunit(xml: string, result: RunResult): JunitRewrite {
     ['accesstoken-conformance.must', `${result.mustPassed}/${result.mustTotal}`],
     ['accesstoken-conformance.implementation', `${result.implementation.name}${result.implementation.version ? ` ${result.implementation.version}` : ''}`],
     ['accesstoken-conformance.suite', `${result.suite.name} ${result.suite.version}`],
+    ...(result.stoppedAnswering
+      ? [['accesstoken-conformance.stopped-answering', `${result.stoppedAnswering.reason}: ${result.stoppedAnswering.details.join('; ')}`]]
+      : []),
   ]
     .map(([k, v]) => `\n    <property name="${encodeXmlAttribute(k)}" value="${encodeXmlAttribute(v)}"/>`)
     .join('');

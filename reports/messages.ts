@@ -54,10 +54,11 @@ export class MessageCollector {
       const pickle = testCase && this.pickles.get(testCase.pickleId);
       if (!testCase || !pickle) continue;
       const tags = pickle.tags.map((t) => t.name.slice(1));
-      let context: { unsupported?: string[] } = {};
+      // the Before hook's context, and what a step or the After hook added to it
+      let context: { unsupported?: string[]; notRun?: string; stoppedAnswering?: string } = {};
       let evidence: ScenarioResult['evidence'];
       for (const a of s.attachments) {
-        if (a.mediaType === CONTEXT_MEDIA_TYPE) context = JSON.parse(a.body);
+        if (a.mediaType === CONTEXT_MEDIA_TYPE) context = { ...context, ...JSON.parse(a.body) };
         if (a.mediaType === EVIDENCE_MEDIA_TYPE) evidence = parseEvidence(a.body);
       }
       const worst = s.steps.reduce((w, st) => ((SEVERITY[st.status] ?? 4) > (SEVERITY[w.status] ?? 0) ? st : w), { status: 'PASSED' } as (typeof s.steps)[number]);
@@ -84,6 +85,8 @@ export class MessageCollector {
           : undefined,
         unsupported,
         evidence,
+        ...(status === 'skipped' && typeof context.notRun === 'string' ? { notRun: context.notRun } : {}),
+        ...(typeof context.stoppedAnswering === 'string' ? { stoppedAnswering: context.stoppedAnswering } : {}),
       });
     }
     return out;

@@ -25,6 +25,26 @@ export interface ScenarioResult {
   failure?: { step: string; message: string; details?: string };
   unsupported: string[];
   evidence?: Evidence;
+  /** Why the scenario was not run (status `skipped`), when the suite chose not to run it: STOPPED_ANSWERING. */
+  notRun?: string;
+  /** The implementation stopped answering during this scenario: the calls that timed out in a row. */
+  stoppedAnswering?: string;
+}
+
+/** Why a worker's remaining scenarios were not run: its implementation's calls timed out, three in a row. */
+export const STOPPED_ANSWERING = 'the implementation stopped answering';
+
+/**
+ * An implementation that stopped answering: the run judged it no further (the verdict is Not conformant,
+ * a failure of the implementation, whatever ran before).
+ */
+export interface StoppedAnswering {
+  reason: typeof STOPPED_ANSWERING;
+  /** The calls that timed out in a row, as each worker that gave up saw them. */
+  details: string[];
+  scenariosNotRun: number;
+  /** Requirements none of whose scenarios ran because of it. */
+  requirementsNotRun: string[];
 }
 
 export type RequirementOutcome = 'passed' | 'failed' | 'warning' | 'unsupported' | 'not-run' | 'expected-failure';
@@ -41,6 +61,8 @@ export interface RequirementResult extends Requirement {
   durationMs: number;
   /** The baseline entry that expects this requirement to fail, if any. */
   expected?: BaselineEntry;
+  /** Why the requirement was not run (result `not-run`), when the suite chose not to run it: STOPPED_ANSWERING. */
+  notRun?: string;
 }
 
 export type Verdict = 'Conformant' | 'Conformant with warnings' | 'Not conformant';
@@ -69,6 +91,8 @@ export interface RunResult {
   fixedExpectations: BaselineEntry[];
   mustPassed: number;
   mustTotal: number;
+  /** Set when the implementation stopped answering; the verdict is then Not conformant. */
+  stoppedAnswering?: StoppedAnswering;
 }
 
 /** The side a run judged, in words: what the reports call the implementation under test. */

@@ -1,14 +1,14 @@
 // The roll-up: scenario results per requirement against the catalogue and the expected-failures
 // baseline, and the verdict they give.
 import type { Requirement } from './catalogue.ts';
-import type { BaselineEntry, RequirementOutcome, RequirementResult, RunResult, ScenarioResult, Verdict } from './results.ts';
+import { STOPPED_ANSWERING, type BaselineEntry, type RequirementOutcome, type RequirementResult, type RunResult, type ScenarioResult, type StoppedAnswering, type Verdict } from './results.ts';
 
 /** Rolls scenario results up per requirement, against the catalogue and the baseline. */
 export function summarise(
   catalogue: Requirement[],
   scenarios: ScenarioResult[],
   baseline: BaselineEntry[] = [],
-): Pick<RunResult, 'requirements' | 'verdict' | 'partial' | 'fixedExpectations' | 'mustPassed' | 'mustTotal'> {
+): Pick<RunResult, 'requirements' | 'verdict' | 'partial' | 'fixedExpectations' | 'mustPassed' | 'mustTotal' | 'stoppedAnswering'> {
   const expected = new Map(baseline.map((b) => [b.id, b]));
   const requirements: RequirementResult[] = catalogue.map((req) => {
     const mine = scenarios.filter((s) => s.requirementIds.includes(req.id));
@@ -18,12 +18,25 @@ export function summarise(
     else if (mine.some((s) => s.status === 'passed')) result = 'passed'; // the rest are unsupported or skipped
     else if (mine.some((s) => s.status === 'unsupported')) result = 'unsupported';
     else result = 'not-run';
-    return { ...req, result, scenarioResults: mine, durationMs: mine.reduce((n, s) => n + s.durationMs, 0), expected: expected.get(req.id) };
+    // not run for one reason, the suite's: the reason is the requirement's
+    const reasons = new Set(mine.map((s) => s.notRun));
+    const notRun = result === 'not-run' && reasons.size === 1 ? [...reasons][0] : undefined;
+    return {
+      ...req,
+      result,
+      scenarioResults: mine,
+      durationMs: mine.reduce((n, s) => n + s.durationMs, 0),
+      expected: expected.get(req.id),
+      ...(notRun ? { notRun } : {}),
+    };
   });
+  const stoppedAnswering = stopped(scenarios, requirements);
   const must = requirements.filter((r) => r.level === 'MUST');
   const mustFailed = must.some((r) => r.result === 'failed');
   const warnings = requirements.some((r) => r.result === 'warning' || r.result === 'expected-failure');
-  const verdict: Verdict = mustFailed ? 'Not conformant' : warnings ? 'Conformant with warnings' : 'Conformant';
+  // an implementation that stopped answering fails the run, whatever ran before: the rules it was not
+  // judged on were not passed, and its own calls timed out
+  const verdict: Verdict = mustFailed || stoppedAnswering ? 'Not conformant' : warnings ? 'Conformant with warnings' : 'Conformant';
   const partial = must.some((r) => r.result === 'not-run' || r.result === 'unsupported');
   const fixedExpectations = baseline.filter((b) => requirements.find((r) => r.id === b.id)?.result === 'passed');
   return {
@@ -33,5 +46,19 @@ export function summarise(
     fixedExpectations,
     mustPassed: must.filter((r) => r.result === 'passed').length,
     mustTotal: must.length,
+    ...(stoppedAnswering ? { stoppedAnswering } : {}),
+  };
+}
+
+/** The implementation stopped answering in some worker: what it did not answer, and what was not run. */
+function stopped(scenarios: ScenarioResult[], requirements: RequirementResult[]): StoppedAnswering | undefined {
+  const notRun = scenarios.filter((s) => s.notRun === STOPPED_ANSWERING);
+  const details = [...new Set(scenarios.flatMap((s) => (s.stoppedAnswering ? [s.stoppedAnswering] : [])))];
+  if (notRun.length === 0 && details.length === 0) return undefined;
+  return {
+    reason: STOPPED_ANSWERING,
+    details,
+    scenariosNotRun: notRun.length,
+    requirementsNotRun: requirements.filter((r) => r.notRun === STOPPED_ANSWERING).map((r) => r.id),
   };
 }

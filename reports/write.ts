@@ -1,10 +1,11 @@
-// Writes the report files that cucumber does not (index.html, report.yaml, badge.svg), makes junit.xml
-// agree with the gate, and passes every report file through the last redaction guard.
+// Writes the report files that cucumber does not (index.html, report.yaml, badge.svg, summary.md), makes
+// junit.xml agree with the gate, and passes every report file through the last redaction guard.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderBadge } from './badge.ts';
 import { renderHtml } from './html/render.ts';
 import { rewriteJunit } from './junit.ts';
+import { renderMarkdown } from './markdown.ts';
 import { RedactionGuard } from './redaction-guard.ts';
 import type { RunResult } from './results.ts';
 import { renderYamlReport } from './yaml-report.ts';
@@ -13,6 +14,7 @@ export const REPORT_FILES = {
   html: 'index.html',
   yaml: 'report.yaml',
   badge: 'badge.svg',
+  markdown: 'summary.md',
   junit: 'junit.xml',
   cucumberHtml: 'cucumber.html',
   messages: 'messages.ndjson',
@@ -62,15 +64,17 @@ export async function writeReports(result: RunResult, reportDir: string): Promis
     html: join(reportDir, REPORT_FILES.html),
     yaml: join(reportDir, REPORT_FILES.yaml),
     badge: join(reportDir, REPORT_FILES.badge),
+    markdown: join(reportDir, REPORT_FILES.markdown),
   };
   writeFileSync(paths.html, renderHtml(result, { guard }));
   writeFileSync(paths.yaml, renderYamlReport(result, guard));
   writeFileSync(paths.badge, renderBadge(result));
+  writeFileSync(paths.markdown, renderMarkdown(result, { guard }));
 
   rewrite(join(reportDir, REPORT_FILES.junit), (xml) => guard.text(rewriteJunit(xml, result).xml));
   // cucumber.html holds the same envelopes as messages.ndjson: when those needed nothing, neither does it
   if (rewrite(join(reportDir, REPORT_FILES.messages), (text) => guardMessages(text, guard))) {
     rewrite(join(reportDir, REPORT_FILES.cucumberHtml), (text) => guardCucumberHtml(text, guard));
   }
-  return [paths.html, paths.yaml, paths.badge];
+  return [paths.html, paths.yaml, paths.badge, paths.markdown];
 }

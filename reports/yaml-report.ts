@@ -3,7 +3,7 @@
 import { countOutcomes, countScenarios, countsByFamily, countsByFeature, idsWith, runMode, type OutcomeCounts, type ScenarioCounts } from './counts.ts';
 import { RedactionGuard } from './redaction-guard.ts';
 import { emitYaml } from './yaml-emit.ts';
-import { sideOf, type BaselineEntry, type RequirementOutcome, type RunResult, type Verdict } from './results.ts';
+import { sideOf, type BaselineEntry, type RequirementOutcome, type RunResult, type StoppedAnswering, type Verdict } from './results.ts';
 import type { Side } from '../adapters/contract.ts';
 
 export const REPORT_API_VERSION = 'conformance.accesstoken.skupper.io/v1alpha1';
@@ -33,6 +33,8 @@ export interface ConformanceReport {
     verdict: Verdict;
     partial: boolean;
     must: { passed: number; total: number; summary: string };
+    /** null unless the implementation stopped answering (the verdict is then Not conformant). */
+    stoppedAnswering: StoppedAnswering | null;
   };
   summary: OutcomeCounts;
   families: Record<string, OutcomeCounts>;
@@ -81,6 +83,14 @@ export function buildReport(result: RunResult): ConformanceReport {
       verdict: result.verdict,
       partial: result.partial,
       must: { passed: result.mustPassed, total: result.mustTotal, summary: `${result.mustPassed}/${result.mustTotal}` },
+      stoppedAnswering: result.stoppedAnswering
+        ? {
+            reason: result.stoppedAnswering.reason,
+            details: [...result.stoppedAnswering.details],
+            scenariosNotRun: result.stoppedAnswering.scenariosNotRun,
+            requirementsNotRun: [...result.stoppedAnswering.requirementsNotRun],
+          }
+        : null,
     },
     summary: countOutcomes(result.requirements),
     families: countsByFamily(result),

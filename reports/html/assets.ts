@@ -45,6 +45,7 @@ dl.kv dd{margin:0;overflow-wrap:anywhere}
 .callout ul{margin:6px 0 0;padding-left:20px}
 .callout.fixed{background:#ddf4ff;border-color:#54aeff}
 .callout.baseline{background:#fff1e5;border-color:#fb8f44}
+.callout.stopped{background:#ffebe9;border-color:#ff8182}
 table{border-collapse:collapse;width:100%;background:#fff}
 table.families{width:auto;min-width:640px;border:1px solid #d0d7de;border-radius:8px}
 table.families th,table.families td{padding:4px 12px;border-bottom:1px solid #eaeef2;text-align:left}
@@ -70,6 +71,7 @@ td.num{text-align:right;white-space:nowrap;color:#57606a}
 .needs{color:#6639ba}
 .expected-note{color:#953800}
 .fixed-note{color:#0550ae;font-weight:600}
+.not-run-note{color:#a40e26}
 .level{display:inline-block;font-size:11px;font-weight:700;padding:1px 6px;border-radius:4px}
 .l-must{background:#1f2328;color:#fff}.l-should{background:#eaeef2;color:#1f2328}
 .result{display:inline-block;font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;border:1px solid;white-space:nowrap}

@@ -1,10 +1,12 @@
 // Waiting for an implementation's outcome. Implementations may redeem in the background, so the suite
 // polls observe() until the token settles or a deadline passes; one that never settles fails with what
 // was last observed, never hangs the run. An implementation that reports its changes (waitForChange)
-// is observed at each change instead of on a timer.
+// is observed at each change instead of on a timer. Each call has its bound (steps/support/bounded.ts);
+// once the implementation has stopped answering, the wait ends at once.
 import type { Implementation, Observation, Site } from '../../adapters/contract.ts';
 import { tokenOutcome, type Outcome } from '../../model/conditions.ts';
 import { toYaml, type AccessToken } from '../../model/resources.ts';
+import { bounded, CALL_BOUNDS_MS, CallTimeoutError, NotAnsweringError } from '../support/bounded.ts';
 
 /** A token's status as a comparable string: a change means the implementation acted. */
 export function statusFingerprint(token: AccessToken | undefined): string {
@@ -59,9 +61,10 @@ async function pause(impl: Implementation, site: Site, ms: number): Promise<void
   if (ms <= 0) return;
   if (impl.waitForChange) {
     try {
-      await impl.waitForChange(site, ms);
+      await bounded('waitForChange()', ms + CALL_BOUNDS_MS.waitForChangeGrace, () => impl.waitForChange!(site, ms));
       return;
-    } catch {
+    } catch (e) {
+      if (e instanceof NotAnsweringError) throw e;
       // fall back to the timer
     }
   }
@@ -78,7 +81,7 @@ export async function waitForSettledToken(impl: Implementation, site: Site, name
   let lastError: unknown;
   for (;;) {
     try {
-      last = await impl.observe(site);
+      last = await bounded('observe()', CALL_BOUNDS_MS.observe, () => impl.observe(site));
       lastError = undefined;
       const token = last.accessTokens.find((t) => t.metadata?.name === name);
       const outcome = tokenOutcome(token);
@@ -87,11 +90,12 @@ export async function waitForSettledToken(impl: Implementation, site: Site, name
         if (changed || performance.now() - start >= quietMs) return { token, outcome, observation: last };
       }
     } catch (e) {
+      if (e instanceof NotAnsweringError) throw e;
       lastError = e;
     }
     if (performance.now() >= deadline) {
       const token = last?.accessTokens.find((t) => t.metadata?.name === name);
-      const what = lastError ? `observe() failed: ${(lastError as Error).message}` : describeToken(name, token);
+      const what = lastError instanceof CallTimeoutError ? lastError.message : lastError ? `observe() failed: ${(lastError as Error).message}` : describeToken(name, token);
       const text = `AccessToken "${name}" did not settle within ${options.timeoutMs} ms; last observed ${what}`;
       throw new SettleTimeoutError(options.redact ? options.redact(text) : text);
     }
@@ -111,5 +115,5 @@ export async function waitForSettledToken(impl: Implementation, site: Site, name
 export async function observeAfterQuiet(impl: Implementation, site: Site, since: number, quietMs: number): Promise<Observation> {
   const remaining = since + quietMs - performance.now();
   if (remaining > 0) await new Promise((r) => setTimeout(r, remaining));
-  return impl.observe(site);
+  return bounded('observe()', CALL_BOUNDS_MS.observe, () => impl.observe(site));
 }

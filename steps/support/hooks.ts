@@ -1,15 +1,21 @@
 // Lifecycle: one implementation and one grant service per worker (made in BeforeAll), a fresh Site and
-// a clean grant service per scenario, evidence attached when a scenario fails.
+// a clean grant service per scenario, evidence attached when a scenario fails. Every call into the
+// implementation is bounded (bounded.ts); once it has stopped answering, the worker's remaining scenarios
+// are not run, each reported with the reason.
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, setDefinitionFunctionWrapper, Status } from '@cucumber/cucumber';
 import { loadGrantService, loadImplementation } from '../../adapters/load.ts';
 import { GrantService } from '../../simulator/grant-service/service.ts';
 import { getRunPki, runHosts } from '../../simulator/pki.ts';
 import { toYaml } from '../../model/resources.ts';
 import { redactText, redactValue } from '../../model/redact.ts';
-import { CONTEXT_MEDIA_TYPE, EVIDENCE_MEDIA_TYPE } from '../../reports/results.ts';
+import { CONTEXT_MEDIA_TYPE, EVIDENCE_MEDIA_TYPE, STOPPED_ANSWERING } from '../../reports/results.ts';
 import { collectEvidence, collectGrantEvidence } from '../../reports/evidence.ts';
 import { ConformanceWorld, setWorkerState, workerState } from './world.ts';
 import { suiteParameters } from './parameters.ts';
+import { answering, bounded, CALL_BOUNDS_MS, CallTimeoutError } from './bounded.ts';
+
+/** Whether this worker has said, in a scenario's context, that its implementation stopped answering. */
+let stopReported = false;
 
 
 // Steps wait for outcomes themselves, bounded by the settle timeout; this only guards against a step
@@ -38,6 +44,8 @@ setDefinitionFunctionWrapper(function (fn: (...args: unknown[]) => unknown) {
 
 BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
   const params = suiteParameters(this.parameters);
+  answering.reset();
+  stopReported = false;
   if (params.side === 'grant-service') {
     // the grant service under test issues and serves; the suite itself plays the redeeming site
     const issuer = await loadGrantService(params.impl, params.implOptions);
@@ -65,7 +73,16 @@ AfterAll({ timeout: 60_000 }, async function () {
     return;
   }
   setWorkerState(undefined);
-  await Promise.allSettled([state.implementation?.close?.(), state.service?.stop(), state.issuer?.close?.()]);
+  // close() is made even when the implementation stopped answering (it may still clean up), briefly then
+  const ms = answering.stopped ? CALL_BOUNDS_MS.closeStopped : CALL_BOUNDS_MS.close;
+  const close = async (impl: { close?(): Promise<void> } | undefined) => {
+    if (!impl?.close) return;
+    await bounded('close()', ms, () => impl.close!(), { evenIfStopped: true }).catch((e: unknown) => {
+      // past the last scenario: nothing to fail, but the reader should know what may have been left behind
+      if (e instanceof CallTimeoutError) process.stderr.write(`accesstoken-conformance: the implementation's ${e.message} (at the end of the run)\n`);
+    });
+  };
+  await Promise.allSettled([close(state.implementation), state.service?.stop(), close(state.issuer)]);
 });
 
 Before(async function (this: ConformanceWorld, { pickle }) {
@@ -73,12 +90,18 @@ Before(async function (this: ConformanceWorld, { pickle }) {
   service?.reset();
   const needed = pickle.tags.map((t) => t.name).filter((t) => t.startsWith('@feature:')).map((t) => t.slice('@feature:'.length));
   const missing = needed.filter((f) => !features.has(f));
+  // what the implementation claims decides first; whether it still answers, second
+  const notRun = missing.length === 0 && answering.stopped ? STOPPED_ANSWERING : undefined;
   this.attach(
-    JSON.stringify({ implementation: info, site: this.site, unsupported: missing }),
+    JSON.stringify({ implementation: info, site: this.site, unsupported: missing, ...(notRun ? { notRun } : {}) }),
     CONTEXT_MEDIA_TYPE,
   );
   if (missing.length > 0) {
     this.log(`unsupported: the implementation does not claim ${missing.map((f) => `"${f}"`).join(', ')}`);
+    return 'skipped';
+  }
+  if (notRun) {
+    this.log(`not run: ${notRun} (${answering.detail})`);
     return 'skipped';
   }
   if (workerState().issuer) await this.issuing.prepareSite();
@@ -87,27 +110,36 @@ Before(async function (this: ConformanceWorld, { pickle }) {
 });
 
 After(async function (this: ConformanceWorld, { result }) {
-  if (result?.status !== Status.FAILED) return;
-  if (workerState().issuer) {
-    await attachGrantEvidence(this);
-    return;
+  if (result?.status === Status.FAILED) {
+    if (workerState().issuer) await attachGrantEvidence(this);
+    else await attachEvidence(this);
   }
-  const evidence = await collectEvidence({
-    implementation: this.implementation,
-    site: this.site,
-    requests: this.service.requests(),
-    secrets: this.secrets,
-  });
-  this.attach(JSON.stringify(evidence), EVIDENCE_MEDIA_TYPE);
-  this.attach(redactText(toYaml({ observed: evidence.observed }), this.secrets), 'text/x.yaml');
-  this.attach(redactText(toYaml({ transcript: evidence.transcript }), this.secrets), 'text/x.yaml');
+  // the scenario in which the implementation stopped answering (its evidence's observe() included) says so
+  if (answering.stopped && !stopReported) {
+    stopReported = true;
+    this.attach(JSON.stringify({ stoppedAnswering: answering.detail }), CONTEXT_MEDIA_TYPE);
+  }
 });
+
+/** A redeemer's failure: what it shows of the site (asked once more, briefly), and the grant service's requests. */
+async function attachEvidence(world: ConformanceWorld): Promise<void> {
+  const implementation = world.implementation;
+  const evidence = await collectEvidence({
+    implementation: { observe: (site) => bounded('observe()', CALL_BOUNDS_MS.evidence, () => implementation.observe(site)) },
+    site: world.site,
+    requests: world.service.requests(),
+    secrets: world.secrets,
+  });
+  world.attach(JSON.stringify(evidence), EVIDENCE_MEDIA_TYPE);
+  world.attach(redactText(toYaml({ observed: evidence.observed }), world.secrets), 'text/x.yaml');
+  world.attach(redactText(toYaml({ transcript: evidence.transcript }), world.secrets), 'text/x.yaml');
+}
 
 /** A grant service's failure: the grants as it shows them, and every exchange the suite had with it. */
 async function attachGrantEvidence(world: ConformanceWorld): Promise<void> {
   const evidence = await collectGrantEvidence({
     // through the scenario, which learns the codes the grants show (they are hidden like the others)
-    issuer: { observe: async () => ({ accessGrants: await world.issuing.observe() }) },
+    issuer: { observe: async () => ({ accessGrants: await world.issuing.observe(CALL_BOUNDS_MS.evidence) }) },
     site: world.issuing.site,
     exchanges: world.issuing.exchanges,
     secrets: world.secrets,

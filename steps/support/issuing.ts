@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { GrantServiceImplementation, IssuingSite } from '../../adapters/contract.ts';
 import { SKUPPER_API_VERSION, type AccessGrant, type AccessGrantSpec, type Endpoint } from '../../model/resources.ts';
 import { postCode, TransportError } from '../../simulator/redeemer/client.ts';
-import { bounded } from './bounded.ts';
+import { bounded, CALL_BOUNDS_MS } from './bounded.ts';
 
 /** Endpoints of the issuing site when a scenario does not say otherwise: one group, both router roles. */
 export const ISSUING_ENDPOINTS: Endpoint[] = [
@@ -85,9 +85,10 @@ export class IssuingScenario {
     await bounded(`applyGrant() of "${name}"`, this.callTimeoutMs, () => impl.applyGrant(structuredClone(grant), this.site));
   }
 
-  async observe(): Promise<AccessGrant[]> {
+  /** The site's AccessGrants as the grant service shows them now (`timeoutMs`: the bound of the call). */
+  async observe(timeoutMs: number = CALL_BOUNDS_MS.observe): Promise<AccessGrant[]> {
     const impl = this.issuer();
-    const { accessGrants } = await bounded('observe()', this.callTimeoutMs, () => impl.observe(this.site));
+    const { accessGrants } = await bounded('observe()', timeoutMs, () => impl.observe(this.site));
     for (const g of accessGrants) if (g.status?.code) this.remember(g.status.code);
     return accessGrants;
   }

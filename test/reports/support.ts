@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const LEAKY = join(projectRoot, 'test', 'reports', 'fixtures', 'leaky-implementation.ts');
-export const REPORT_FILES = ['index.html', 'report.yaml', 'junit.xml', 'cucumber.html', 'messages.ndjson', 'badge.svg'];
+export const REPORT_FILES = ['index.html', 'report.yaml', 'junit.xml', 'cucumber.html', 'messages.ndjson', 'badge.svg', 'summary.md'];
 
 export interface CliRun {
   code: number | null;
@@ -47,7 +47,12 @@ export interface ReportYaml {
   implementation: Record<string, unknown>;
   mode: string;
   selection: { tags: string | null; requirements: string[] };
-  result: { verdict: string; partial: boolean; must: { passed: number; total: number } };
+  result: {
+    verdict: string;
+    partial: boolean;
+    must: { passed: number; total: number };
+    stoppedAnswering: { reason: string; details: string[]; scenariosNotRun: number; requirementsNotRun: string[] } | null;
+  };
   summary: Record<string, number>;
   families: Record<string, Record<string, number>>;
   features: Record<string, Record<string, number>>;
@@ -88,7 +93,7 @@ export function junitSummary(xml: string): { tests: number; failures: number; sk
   };
 }
 
-/** Everything a run wrote that a reader could see: the six report files and the console. */
+/** Everything a run wrote that a reader could see: the report files and the console. */
 export function everything(dir: string, run: CliRun): { name: string; text: string }[] {
   return [
     ...REPORT_FILES.filter((f) => existsSync(join(dir, f))).map((f) => ({ name: f, text: read(dir, f) })),

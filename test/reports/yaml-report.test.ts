@@ -42,7 +42,12 @@ describe('report.yaml', () => {
   });
 
   test('gives the verdict, the partial flag and MUST n/m', () => {
-    assert.deepEqual(report.result, { verdict: 'Not conformant', partial: true, must: { passed: result.mustPassed, total: result.mustTotal, summary: `${result.mustPassed}/${result.mustTotal}` } });
+    assert.deepEqual(report.result, {
+      verdict: 'Not conformant',
+      partial: true,
+      must: { passed: result.mustPassed, total: result.mustTotal, summary: `${result.mustPassed}/${result.mustTotal}` },
+      stoppedAnswering: null,
+    });
   });
 
   test('counts each family and each feature, and the counts add up to the catalogue', () => {
