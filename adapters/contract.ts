@@ -13,6 +13,20 @@ export interface Observation {
   accessTokens: AccessToken[];
   secrets: Secret[];
   links: Link[];
+  /**
+   * Optional: every resource of another kind the implementation created for the site (a ConfigMap, a
+   * Role, a ClusterRoleBinding…), in whatever namespace. The hostile-answer rules look here for a document
+   * of another kind that became a resource; an implementation that leaves it out has those scenarios
+   * reported unsupported, not passed.
+   */
+  others?: OtherResource[];
+}
+
+/** A resource of any kind, as observe() reports it in `others`. */
+export interface OtherResource {
+  apiVersion?: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
 }
 
 /** Optional features an implementation may claim; scenarios tagged `@feature:<name>` need them. */
@@ -22,6 +36,7 @@ export const KNOWN_FEATURES = {
   resync: 'can be asked to reconcile again (resync)',
   'site-deletion': 'marks redeemed tokens when their site is deleted',
   'owner-references': 'sets owner references to the Site on what it creates',
+  'token-deletion': 'can be asked to delete an AccessToken (deleteToken)',
 } as const;
 
 export type FeatureName = keyof typeof KNOWN_FEATURES;
@@ -41,6 +56,12 @@ export interface Implementation {
   /** Reconcile again now, as a periodic resync would. */
   resync?(site: Site): Promise<void>;
   deleteSite?(site: Site): Promise<void>;
+  /**
+   * Deletes the site's AccessToken of that name as `kubectl delete` would, and returns once observe() no
+   * longer shows it. The Secret and Links a redemption made are not the token's to take with it
+   * (feature `token-deletion`).
+   */
+  deleteToken?(name: string, site: Site): Promise<void>;
   /**
    * Resolves true at the next change to what observe(site) shows, false once timeoutMs has passed.
    * Offer it only when every change is reported (a watch does): the suite then observes at each change

@@ -54,7 +54,7 @@ export function resolveImplementation(spec: string, cwd = process.cwd(), side: S
 }
 
 const METHODS: Record<Side, { required: string[]; optional: string[] }> = {
-  redeemer: { required: ['apply', 'observe'], optional: ['prepareSite', 'resync', 'deleteSite', 'waitForChange', 'close'] },
+  redeemer: { required: ['apply', 'observe'], optional: ['prepareSite', 'resync', 'deleteSite', 'deleteToken', 'waitForChange', 'close'] },
   'grant-service': { required: ['applyGrant', 'observe'], optional: ['prepareSite', 'deleteGrant', 'close'] },
 };
 

@@ -17,11 +17,23 @@ function post(url, token, site) {
     }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      // an answer cut off before its end is an error too
+      res.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
-    req.setTimeout(10_000, () => req.destroy(new Error('timed out after 10 s')));
-    req.on('error', reject);
+    // one deadline for the whole exchange: the TLS handshake, the headers and the body (req.setTimeout is
+    // an idle timeout that starts only once the TLS handshake is over)
+    const timer = setTimeout(() => req.destroy(new Error('timed out after 10 s')), 10_000);
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     req.end(body);
   });
 }
@@ -33,15 +45,16 @@ async function redeem(token, site, ns) {
   if (url.protocol !== 'https:') return 'token url scheme must be https';
   let res;
   try { res = await post(url, token, site); } catch (e) { return `request failed: ${e.message}`; }
-  if (res.status !== 200) return `grant service answered ${res.status}: ${res.body.trim()}`;
+  // quote a line of the answer, not megabytes of it: a status must stay small enough to store
+  if (res.status !== 200) return `grant service answered ${res.status}: ${res.body.trim().slice(0, 1024)}`;
   // the Secret must decode; Links are read until the first document that does not
   const docs = parseAllDocuments(res.body);
   const secret = docs[0]?.errors.length === 0 ? docs[0].toJS() : undefined;
-  if (!secret || typeof secret !== 'object') return 'could not decode the answer';
+  if (!secret || typeof secret !== 'object' || secret.kind !== 'Secret') return 'could not decode the answer';
   const links = [];
   for (const doc of docs.slice(1)) {
     const value = doc.errors.length === 0 ? doc.toJS() : undefined;
-    if (!value || typeof value !== 'object') break;
+    if (!value || typeof value !== 'object' || value.kind !== 'Link') break; // nothing but Links after the Secret
     links.push(value);
   }
   const owner = [{ apiVersion: 'skupper.io/v2alpha1', kind: 'Site', name: site.name, uid: site.uid }];

@@ -1,6 +1,7 @@
 @family:messages @side:redeemer
-Feature: Failure messages
-  The messages Skupper's redeemers give for a token they refuse to send. Tools and people match on them.
+Feature: Skupper's words
+  The messages, reasons and texts Skupper's redeemers give. Tools and people match on them, so an
+  implementation SHOULD use them; one that words its status its own way is still conformant (docs/rules.md).
 
   @AT-MSG-001 @SHOULD
   Rule: AT-MSG-001 A token without a CA fails with "token does not have a CA"
@@ -50,3 +51,26 @@ Feature: Failure messages
       And the token's url is "https://127.0.0.1:notaport/x"
       When the token is applied
       Then the token fails with a message containing "could not parse token url"
+
+  @AT-MSG-005 @SHOULD @feature:status
+  Rule: AT-MSG-005 A redeemed token's Redeemed condition has reason Ready and message OK, and status.message is OK
+    Source: spec §3.1 (SetRedeemed: reason Ready, message OK); code only, the docs name neither
+
+    Scenario: Skupper's words for success
+      Given a grant
+      And an AccessToken "ok" for the grant
+      When the token is applied
+      Then the token's Redeemed condition is "True" with reason "Ready" and message "OK"
+      And the token's status is "Ready" with message "OK"
+
+  @AT-MSG-006 @SHOULD @feature:status
+  Rule: AT-MSG-006 A failed token's Redeemed condition has reason Error
+    Source: spec §3.1 (SetRedeemed: reason Error with the error's text); code only
+
+    # a failure found before anything is sent: no request of this scenario can reach the next one's grant service
+    Scenario: Skupper's words for a token it refuses to send
+      Given a grant
+      And an AccessToken "refused" for the grant
+      And the token's url uses plain http
+      When the token is applied
+      Then the token's Redeemed condition is "False" with reason "Error" and a message containing "https"

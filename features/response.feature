@@ -132,10 +132,11 @@ Feature: The redemption response
       And the site has exactly the Links "extra" and "extra-more"
 
   @AT-RESP-010 @SHOULD @feature:owner-references
-  Rule: AT-RESP-010 The Secret and Links are owned by the Site
-    Source: spec §3.1 (ownerReferences replaced by the Site)
+  Rule: AT-RESP-010 The Secret and Links are owned by the Site alone: exactly one owner reference, the Site's
+    Source: spec §3.1 (ownerReferences replaced by exactly one entry: kind Site, apiVersion skupper.io/v2alpha1, the Site's name and UID)
 
-    Scenario: Owner references name the site
+    # The controller and blockOwnerDeletion flags are not judged: Skupper sets neither, and the spec gives them no consequence.
+    Scenario: The only owner reference is the site's
       Given a grant
       And an AccessToken "owned" for the grant
       When the token is applied

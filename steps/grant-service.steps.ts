@@ -1,6 +1,7 @@
 // Faults of the mock grant service, as a scenario asks for them.
 import { After, Given, When } from '@cucumber/cucumber';
 import { SKUPPER_API_VERSION } from '../model/resources.ts';
+import { FOREIGN_KINDS, foreignDocumentText, foreignOwnerReferences, isForeignKind, MiB } from '../simulator/grant-service/hostile.ts';
 import type { ConformanceWorld } from './support/world.ts';
 
 Given('the grant service answers every request with status {int}', function (this: ConformanceWorld, status: number) {
@@ -19,7 +20,8 @@ Given('the grant service resets the connection', function (this: ConformanceWorl
   this.service.resetConnection();
 });
 
-Given('the grant service answers after {int} ms', function (this: ConformanceWorld, ms: number) {
+// the delay starts once the redemption is counted (as Skupper's grant server counts before it answers)
+Given('the grant service counts the redemption, then answers after {int} ms', function (this: ConformanceWorld, ms: number) {
   this.service.answerSlowly(ms);
 });
 
@@ -74,6 +76,53 @@ When('the grant service recovers', function (this: ConformanceWorld) {
 Given('one second has passed', async function () {
   // lastTransitionTime has second precision: a change within the same second could not be seen
   await new Promise((r) => setTimeout(r, 1_050));
+});
+
+// Hostile and broken answers (features/hostile-answers.feature)
+
+Given("the grant service puts its answer's documents in the neighbouring site's namespace", function (this: ConformanceWorld) {
+  this.service.placeAnswerIn(this.requireNeighbour().namespace);
+});
+
+Given("the grant service puts its answer's documents in namespace {string}", function (this: ConformanceWorld, namespace: string) {
+  this.service.placeAnswerIn(namespace);
+});
+
+Given('the grant service appends a document of kind {word} named {string} to its answer', function (this: ConformanceWorld, kind: string, name: string) {
+  if (!isForeignKind(kind)) throw new Error(`no document of kind "${kind}" to append; one of ${FOREIGN_KINDS.join(', ')}`);
+  this.service.appendToResponse(foreignDocumentText(kind, name));
+});
+
+Given("the grant service gives its answer's documents owner references of its own", function (this: ConformanceWorld) {
+  this.service.ownAnswerBy(foreignOwnerReferences());
+});
+
+Given('the grant service cuts its answer off in the middle of the Secret, before the Content-Length it announced', function (this: ConformanceWorld) {
+  this.service.cutOffAfter(undefined, 'content-length');
+});
+
+Given('the grant service cuts its answer off in the middle of the Secret, before the last chunk', function (this: ConformanceWorld) {
+  this.service.cutOffAfter(undefined, 'chunked');
+});
+
+Given('the grant service stalls the TLS handshake', function (this: ConformanceWorld) {
+  this.service.stallHandshake();
+});
+
+Given('the grant service sends the headers of its answer, then stalls', function (this: ConformanceWorld) {
+  this.service.stallAfterHeaders();
+});
+
+Given('the grant service sends half of its answer, then stalls', function (this: ConformanceWorld) {
+  this.service.stallMidBody();
+});
+
+Given("the grant service pads its answer's Secret to {int} MiB", function (this: ConformanceWorld, mib: number) {
+  this.service.padSecret(mib * MiB);
+});
+
+Given('the grant service answers every request with status {int} and a body of {int} MiB', function (this: ConformanceWorld, status: number, mib: number) {
+  this.service.failWith(status, `${'grant service trouble; '.repeat(Math.ceil((mib * MiB) / 23))}`.slice(0, mib * MiB));
 });
 
 After(async function (this: ConformanceWorld) {

@@ -2,6 +2,7 @@
 import { Then } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
 import { describeOutcome, namesVerificationFailure, statusMessage } from './judging/judgements.ts';
+import { judgeStoredSize } from './judging/hostile-answers.ts';
 import { findCondition, REDEEMED } from '../model/conditions.ts';
 import { formatValidationErrors, toYaml, validateAccessToken, type Condition } from '../model/resources.ts';
 import type { ConformanceWorld } from './support/world.ts';
@@ -45,6 +46,16 @@ Then('the token fails within {int} seconds', async function (this: ConformanceWo
   await expectFailed(this, undefined, seconds * 1000);
 });
 
+Then('the token settles within {int} seconds', async function (this: ConformanceWorld, seconds: number) {
+  // redeemed or failed, either will do: what matters is that it ends
+  await this.settled(undefined, seconds * 1000);
+});
+
+Then('the AccessToken is small enough for an API server to store', async function (this: ConformanceWorld) {
+  const failure = judgeStoredSize((await this.settled()).token);
+  assert.ok(!failure, failure);
+});
+
 Then('the token fails with a message containing {string}', async function (this: ConformanceWorld, text: string) {
   const settled = await expectFailed(this);
   assert.ok(statusMessage(settled.token).includes(text), `expected the message to contain "${text}", but it is "${statusMessage(settled.token)}"`);
@@ -64,6 +75,25 @@ Then('the token fails with a message naming a certificate verification failure',
   const settled = await expectFailed(this);
   const message = statusMessage(settled.token);
   assert.ok(namesVerificationFailure(message), `expected the message to name a certificate verification failure, but it is "${message}"`);
+});
+
+Then("the token's Redeemed condition is {string}", async function (this: ConformanceWorld, status: string) {
+  const { token } = await this.settled();
+  assert.equal(redeemedCondition(this, token).status, status);
+});
+
+Then("the token's Redeemed condition is {string} with a message", async function (this: ConformanceWorld, status: string) {
+  const { token } = await this.settled();
+  const c = redeemedCondition(this, token);
+  assert.equal(c.status, status);
+  assert.ok(c.message?.trim(), `expected the condition's message to say why, but it is ${JSON.stringify(c.message)}`);
+});
+
+Then("the token's Redeemed condition is {string} with a message containing {string}", async function (this: ConformanceWorld, status: string, text: string) {
+  const { token } = await this.settled();
+  const c = redeemedCondition(this, token);
+  assert.equal(c.status, status);
+  assert.ok(c.message?.includes(text), `expected the condition's message to contain "${text}", but it is ${JSON.stringify(c.message)}`);
 });
 
 Then("the token's Redeemed condition is {string} with reason {string} and message {string}", async function (

@@ -1,8 +1,16 @@
 // What the implementation created in the site's namespace: the Secret and the Links.
-import { Then } from '@cucumber/cucumber';
+import { Given, Then } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
-import { describeObservation, effectiveCost, linkNames, secretText } from './judging/judgements.ts';
+import { describeObservation, hasDefaultCost, linkNames, secretText } from './judging/judgements.ts';
 import { SKUPPER_API_VERSION, type Link, type Secret } from '../model/resources.ts';
+import {
+  judgeCreatedInTheSite,
+  judgeNoResource,
+  judgeNothingIn,
+  judgeNotALink,
+  judgeOwnerReferencesReplaced,
+  OTHERS_UNREPORTED,
+} from './judging/hostile-answers.ts';
 import type { ConformanceWorld } from './support/world.ts';
 
 /** The documents of the last 200 answer the grant service gave in this scenario, as the log keeps them. */
@@ -76,7 +84,7 @@ Then('every Link has the default cost', async function (this: ConformanceWorld) 
   const o = await this.observeSettled();
   assert.ok(o.links.length > 0, 'the site has no Link');
   for (const link of o.links) {
-    assert.equal(effectiveCost(link), 1, `Link "${link.metadata.name}" has cost ${link.spec.cost}; the default is 1 (or unset)`);
+    assert.ok(hasDefaultCost(link), `Link "${link.metadata.name}" has cost ${link.spec.cost}; the default cost is no cost or 1`);
   }
 });
 
@@ -86,15 +94,57 @@ Then('every Link has cost {int}', async function (this: ConformanceWorld, cost: 
   for (const link of o.links) assert.equal(link.spec.cost, cost, `Link "${link.metadata.name}" has cost ${link.spec.cost}, expected ${cost}`);
 });
 
+// Exactly one owner reference, the Site's: the answer's own references are replaced, and nothing else
+// (the token, another resource) owns what the redemption made. The controller and blockOwnerDeletion
+// flags are not judged: Skupper sets neither, and no source gives them a consequence here.
 Then('the Secret and every Link are owned by the site', async function (this: ConformanceWorld) {
   const o = await this.observeSettled();
   const owned = [...o.secrets, ...o.links];
   assert.ok(owned.length > 1, 'nothing was created');
   for (const r of owned) {
     const refs = r.metadata.ownerReferences ?? [];
+    const isSite = (ref: (typeof refs)[number]) =>
+      ref.kind === 'Site' && ref.name === this.site.name && ref.uid === this.site.uid && ref.apiVersion === SKUPPER_API_VERSION;
     assert.ok(
-      refs.some((ref) => ref.kind === 'Site' && ref.name === this.site.name && ref.uid === this.site.uid && ref.apiVersion === SKUPPER_API_VERSION),
-      `${r.kind} "${r.metadata.name}" is not owned by Site "${this.site.name}" (owner references: ${JSON.stringify(refs)})`,
+      refs.length === 1 && isSite(refs[0]),
+      `${r.kind} "${r.metadata.name}" should have exactly one owner reference, to Site "${this.site.name}" (uid ${this.site.uid}, ${SKUPPER_API_VERSION}); it has: ${JSON.stringify(refs)}`,
     );
   }
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Hostile and broken answers (features/hostile-answers.feature)
+
+function check(failure: string | undefined): void {
+  if (failure) assert.fail(failure);
+}
+
+Given('a neighbouring site', async function (this: ConformanceWorld) {
+  await this.addNeighbour();
+});
+
+Then("whatever the token created is in the site's namespace", async function (this: ConformanceWorld) {
+  const settled = await this.settled();
+  check(judgeCreatedInTheSite(settled, this.site, sentDocuments(this).secret));
+});
+
+Then('the neighbouring site has no Secret and no Link', async function (this: ConformanceWorld) {
+  check(judgeNothingIn(await this.observeNeighbourSettled(), this.requireNeighbour()));
+});
+
+Then('no {word} named {string} was created', async function (this: ConformanceWorld, kind: string, name: string) {
+  const judged = judgeNoResource(await this.observeSettled(), kind, name);
+  if (judged === OTHERS_UNREPORTED) return this.unsupported('observe().others (the resources of other kinds it created)');
+  check(judged);
+  return undefined;
+});
+
+Then('the {word} {string} did not become a Link', async function (this: ConformanceWorld, kind: string, name: string) {
+  check(judgeNotALink(await this.observeSettled(), kind, name));
+});
+
+Then('no owner reference the grant service sent is on the Secret or a Link', async function (this: ConformanceWorld) {
+  const sent = sentDocuments(this).secret.metadata.ownerReferences ?? [];
+  assert.ok(sent.length > 0, "the grant service's answer carried no owner references");
+  check(judgeOwnerReferencesReplaced(await this.observeSettled(), sent));
 });

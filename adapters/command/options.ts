@@ -150,6 +150,7 @@ export function parseOptions(options: Record<string, string>): CommandOptions {
       throw new Error('options.features: "status" needs status: file (with status: none the adapter makes the status up from the exit code)');
     }
     if (f === 'site-deletion') throw new Error('options.features: "site-deletion" cannot be claimed: the command adapter has no way to delete a site');
+    if (f === 'token-deletion') throw new Error('options.features: "token-deletion" cannot be claimed: the command adapter has no way to delete a token through the program');
     if (f === 'resync') resync = true;
     features.add(f);
   }

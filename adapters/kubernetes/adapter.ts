@@ -41,6 +41,7 @@ export interface KubernetesImplementation extends Implementation {
   clusterNamespace(site: Site): string;
   resync(site: Site): Promise<void>;
   deleteSite(site: Site): Promise<void>;
+  deleteToken(name: string, site: Site): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -212,6 +213,28 @@ class KubernetesAdapter implements KubernetesImplementation {
 
   deleteSite(site: Site): Promise<void> {
     return this.sites.deleteSite(site);
+  }
+
+  /**
+   * Deletes the AccessToken as `kubectl delete` would, and returns once the watch has seen it go. The
+   * garbage collector then removes what the token owned; a bare API server runs none, so there only a
+   * controller's own deletions show (docs/kubernetes.md).
+   */
+  async deleteToken(name: string, site: Site): Promise<void> {
+    const { namespace, watch } = await this.sites.watched(site);
+    try {
+      await this.clients.custom.deleteNamespacedCustomObject({ ...coordinates('AccessToken', namespace), name });
+    } catch (err) {
+      if (!isNotFound(err)) throw toError(err, `could not delete accesstoken ${namespace}/${name}`);
+    }
+    const gone = await watch.until(() => !watch.tokens.get(name, namespace), WATCH_CATCH_UP_MS);
+    if (!gone) {
+      const finalizers = (watch.tokens.get(name, namespace)?.metadata as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+      throw new Error(
+        `accesstoken ${namespace}/${name} was deleted but its watch still showed it after ${WATCH_CATCH_UP_MS} ms` +
+          (finalizers.length > 0 ? ` (finalizers: ${finalizers.join(', ')})` : ''),
+      );
+    }
   }
 
   /** Stops the in-process controller and the watches, and deletes what the scenarios made. */

@@ -52,8 +52,10 @@ export class ClusterSites {
     const known = this.byUid.has(site.uid) || this.sites.has(siteKey(site));
     // A new scenario has begun: what the earlier ones made goes now (while the new site is made), before
     // the controller retries their failed tokens, at its resync, against the grant service the new
-    // scenario uses.
-    const earlier = this.options.retireSites && !known ? this.made.splice(0) : [];
+    // scenario uses. Only the sites tokens were applied in: they are what the controller would go on
+    // with, and a site without tokens yet may be this scenario's own, which a second site of the same
+    // scenario is prepared beside (features/lifecycle.feature, hostile-answers.feature).
+    const earlier = this.options.retireSites && !known ? this.takeSitesWithTokens() : [];
     const [state] = await Promise.all([this.state(site), this.retire(earlier)]);
     return { ...state.prepared };
   }
@@ -123,6 +125,13 @@ export class ClusterSites {
     this.sites.clear();
     this.byUid.clear();
     if (errors.length > 0) throw new AggregateError(errors, `cleaning up failed: ${errors.map((e) => (e as Error).message).join('; ')}`);
+  }
+
+  /** The sites made so far that tokens were applied in, no longer counted as made (the others stay). */
+  private takeSitesWithTokens(): SiteState[] {
+    const taken = this.made.filter((state) => state.tokens.size > 0);
+    this.made.splice(0, this.made.length, ...this.made.filter((state) => state.tokens.size === 0));
+    return taken;
   }
 
   /** Removes what was made for the given sites, tokens first, and forgets the sites. */

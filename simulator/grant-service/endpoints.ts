@@ -46,6 +46,9 @@ export class Endpoints {
   private readonly listeners = new Map<EndpointKind, Promise<Listener>>();
   /** The TCP socket under each connection, by address: a TLS socket cannot be reset itself. */
   private readonly tcpSockets = new Map<string, Socket>();
+  /** How many of the next connections to the primary endpoint get no TLS handshake, and those taken so. */
+  private handshakesToStall = 0;
+  private readonly stalled = new Set<Socket>();
 
   constructor(private readonly pki: Pki, private readonly address: EndpointAddress, private readonly handler: EndpointHandler) {}
 
@@ -57,6 +60,42 @@ export class Endpoints {
       this.listeners.set(kind, listener);
     }
     return (await listener).baseUrl;
+  }
+
+  /**
+   * The next `times` connections to the primary endpoint are taken and left as they are: the client's
+   * ClientHello is read and never answered, so its TLS handshake never ends (until releaseStalled()).
+   */
+  stallHandshakes(times: number): void {
+    this.handshakesToStall = times;
+  }
+
+  /** Stalls no more handshakes; those stalled already stay so until their client leaves. */
+  stopStalling(): void {
+    this.handshakesToStall = 0;
+  }
+
+  /** Closes the stalled connections and stops stalling new ones. */
+  releaseStalled(): void {
+    this.stopStalling();
+    for (const s of this.stalled) s.destroy();
+    this.stalled.clear();
+  }
+
+  /** The primary endpoint's door: a stalled handshake, the plain HTTP server too (sniffing), or the TLS server. */
+  private primaryDoor(tlsServer: https.Server, plain: http.Server | undefined): net.Server {
+    const handOver = plain ? sniffer(tlsServer, plain) : (socket: Socket) => tlsServer.emit('connection', socket);
+    return net.createServer((socket) => {
+      if (this.handshakesToStall > 0) {
+        this.handshakesToStall -= 1;
+        this.stalled.add(socket);
+        socket.on('error', () => socket.destroy());
+        socket.on('close', () => this.stalled.delete(socket));
+        socket.resume(); // read what the client sends, answer nothing
+        return;
+      }
+      handOver(socket);
+    });
   }
 
   private certificateFor(kind: EndpointKind): CertifiedKey {
@@ -95,7 +134,8 @@ export class Endpoints {
       tlsServer.keepAliveTimeout = 1000;
       // TLS handshakes the client abandoned (it rejected our certificate) are expected here, not errors
       tlsServer.on('tlsClientError', () => {});
-      server = primary?.plainHttpToo ? sniffing(tlsServer, http.createServer(handler)) : tlsServer;
+      // the primary endpoint is reached through a door of its own, which can stall a handshake (or serve plain HTTP too)
+      server = kind === 'primary' ? this.primaryDoor(tlsServer, primary?.plainHttpToo ? http.createServer(handler) : undefined) : tlsServer;
     }
     const sockets = new Set<Socket>();
     server.on('connection', (s: Socket) => {
@@ -134,6 +174,7 @@ export class Endpoints {
 
   /** Stops every endpoint and drops open connections: nothing is left listening. */
   async stop(): Promise<void> {
+    this.releaseStalled();
     const listeners = await Promise.all(this.listeners.values());
     this.listeners.clear();
     await Promise.all(
@@ -152,9 +193,9 @@ export class Endpoints {
  * One port for both: a connection whose first byte opens a TLS handshake (0x16) goes to the HTTPS server,
  * any other to the plain HTTP one. (Only a deliberately broken grant service serves this way.)
  */
-function sniffing(tlsServer: https.Server, plainServer: http.Server): net.Server {
+function sniffer(tlsServer: https.Server, plainServer: http.Server): (socket: Socket) => void {
   plainServer.keepAliveTimeout = 1000;
-  return net.createServer((socket) => {
+  return (socket) => {
     // until the first byte, nothing else listens: a connection reset before it must not throw
     const dropped = () => socket.destroy();
     socket.on('error', dropped);
@@ -165,7 +206,7 @@ function sniffing(tlsServer: https.Server, plainServer: http.Server): net.Server
       (first[0] === 0x16 ? tlsServer : plainServer).emit('connection', socket);
       process.nextTick(() => socket.resume());
     });
-  });
+  };
 }
 
 function socketKey(s: Socket): string {

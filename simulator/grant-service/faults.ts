@@ -1,10 +1,13 @@
 // Faults the grant service injects on demand, and how each changes an exchange: some answer instead of
 // the registry, one changes the request the registry sees, some change the documents of a redemption, and
-// a few put deliberately broken bytes on the wire. Holding, never answering and resetting need the
-// connection, so the service carries those out itself.
+// a few put deliberately broken bytes on the wire. Holding, never answering, resetting, cutting an answer
+// off and stalling in the middle of one need the connection, so the service carries those out itself
+// (stalling the TLS handshake even before there is a request: see Endpoints.stallHandshakes).
 import { statusText } from '../go-http.ts';
 import type { GrantRequest } from './registry.ts';
+import { paddingData } from './hostile.ts';
 import { httpError, type GrantAnswer, type GrantDocument } from './wire.ts';
+import type { OwnerReference } from '../../model/resources.ts';
 
 export type Fault =
   | { kind: 'status'; status: number; body: string }
@@ -16,7 +19,25 @@ export type Fault =
   | { kind: 'append-documents'; documents: readonly GrantDocument[] }
   | { kind: 'append-text'; text: string }
   | { kind: 'rename'; name: string }
-  | { kind: 'redirect'; location: string; status: number };
+  | { kind: 'redirect'; location: string; status: number }
+  | { kind: 'namespace'; namespace: string }
+  | { kind: 'owner-references'; references: readonly OwnerReference[] }
+  | { kind: 'pad-secret'; bytes: number }
+  | { kind: 'cut-off'; framing: Framing; at?: number }
+  | { kind: 'stall'; after: 'headers' | 'half-body' };
+
+/** How an answer's length is told: a Content-Length header, or chunks ending with a last, empty chunk. */
+export type Framing = 'content-length' | 'chunked';
+
+/**
+ * How the bytes of an answer go on the wire: whole; cut off after `at` bytes (the connection closed before
+ * the announced length or the last chunk); or stalled after `at` bytes, the headers (with the whole
+ * length announced) already sent, until the service lets go.
+ */
+export type Delivery =
+  | { kind: 'whole' }
+  | { kind: 'cut-off'; framing: Framing; at: number }
+  | { kind: 'stall'; at: number };
 
 /** The fault in force, for a number of requests (Infinity: until cleared). A new fault replaces it. */
 export class PendingFault {
@@ -79,7 +100,41 @@ export function changeRedemption(fault: Fault | undefined, answer: GrantAnswer):
       return { ...answer, documents: [...(answer.documents ?? []), ...fault.documents] };
     case 'append-text':
       return { ...answer, text: (answer.text ?? '') + fault.text };
+    case 'namespace':
+      return { ...answer, documents: answer.documents?.map((d) => ({ ...d, metadata: { ...d.metadata, namespace: fault.namespace } })) };
+    case 'owner-references':
+      return { ...answer, documents: answer.documents?.map((d) => ({ ...d, metadata: { ...d.metadata, ownerReferences: [...fault.references] } })) };
+    case 'pad-secret':
+      return {
+        ...answer,
+        documents: answer.documents?.map((d) => (d.kind === 'Secret' ? { ...d, data: { ...d.data, padding: paddingData(fault.bytes) } } : d)),
+      };
     default:
       return answer;
   }
+}
+
+/** How the bytes of an answer (`written`) go on the wire under the fault. */
+export function delivery(fault: Fault | undefined, written: string): Delivery {
+  switch (fault?.kind) {
+    case 'cut-off':
+      return { kind: 'cut-off', framing: fault.framing, at: Math.min(fault.at ?? middleOfTheSecret(written), written.length) };
+    case 'stall':
+      return { kind: 'stall', at: fault.after === 'headers' ? 0 : Math.floor(written.length / 2) };
+    default:
+      return { kind: 'whole' };
+  }
+}
+
+/**
+ * Where to cut an answer in the middle of its Secret: half-way through the value of `tls.key`, so that
+ * what arrived still reads as a Secret (a plain YAML scalar may end anywhere) whose key is cut short and
+ * whose Links never came. Half-way through the answer when it has no `tls.key`.
+ */
+export function middleOfTheSecret(written: string): number {
+  const key = /^ +tls\.key: /m.exec(written);
+  if (!key) return Math.floor(written.length / 2);
+  const start = key.index + key[0].length;
+  const end = written.indexOf('\n', start);
+  return start + Math.floor(((end < 0 ? written.length : end) - start) / 2);
 }

@@ -4,11 +4,11 @@
 import type http from 'node:http';
 import { GrantRegistry, type Grant, type GrantOptions } from './registry.ts';
 import { Endpoints, type EndpointKind, type PrimaryEndpointOptions } from './endpoints.ts';
-import { answerInstead, changeRedemption, defaultFailureText, PendingFault, requestUnder, type Fault } from './faults.ts';
+import { answerInstead, changeRedemption, defaultFailureText, delivery, PendingFault, requestUnder, type Delivery, type Fault, type Framing } from './faults.ts';
 import { receive, RequestLog, type RecordedRequest } from './request-log.ts';
 import { httpError, wireBody, type GrantAnswer, type GrantDocument } from './wire.ts';
 import { getRunPki, type Pki } from '../pki.ts';
-import { SKUPPER_API_VERSION, type AccessToken } from '../../model/resources.ts';
+import { SKUPPER_API_VERSION, type AccessToken, type OwnerReference } from '../../model/resources.ts';
 
 // The service's public face: what scenarios and reports name when they talk about the service.
 export type { EndpointKind } from './endpoints.ts';
@@ -33,6 +33,8 @@ export class GrantService {
   private readonly log = new RequestLog();
   private readonly fault = new PendingFault();
   private readonly held = new Set<() => void>();
+  /** Answers stalled on purpose (stallAfterHeaders, stallMidBody), each until released or its client leaves. */
+  private readonly stalls = new Set<() => void>();
   private primaryUrl = '';
 
   private constructor(readonly pki: Pki, readonly urlHost: string, listenHost: string, port: number, options: GrantServiceOptions) {
@@ -67,7 +69,11 @@ export class GrantService {
   failWith(status: number, body = defaultFailureText(status), times = Infinity): this {
     return this.inject({ kind: 'status', status, body }, times);
   }
-  /** Answers as normal, after a delay. */
+  /**
+   * Answers as normal, after a delay that starts once the registry has decided, so a redemption is
+   * counted before its answer is held, as Skupper's grant server persists the count before it generates
+   * the answer (spec §2.4): a client that gives up meanwhile has spent the redemption.
+   */
   answerSlowly(delayMs: number, times = Infinity): this {
     return this.inject({ kind: 'slow', delayMs }, times);
   }
@@ -103,23 +109,65 @@ export class GrantService {
   redirectTo(location: string, status = 307, times = Infinity): this {
     return this.inject({ kind: 'redirect', location, status }, times);
   }
+  /** Redeems as normal and puts every document of the answer in `namespace` (metadata.namespace). */
+  placeAnswerIn(namespace: string, times = Infinity): this {
+    return this.inject({ kind: 'namespace', namespace }, times);
+  }
+  /** Redeems as normal and gives every document of the answer these owner references. */
+  ownAnswerBy(references: readonly OwnerReference[], times = Infinity): this {
+    return this.inject({ kind: 'owner-references', references }, times);
+  }
+  /** Redeems as normal and adds an entry of `bytes` bytes to the Secret's data: an answer that size. */
+  padSecret(bytes: number, times = Infinity): this {
+    return this.inject({ kind: 'pad-secret', bytes }, times);
+  }
+  /**
+   * Redeems as normal, then closes the connection after `bytes` bytes of the body (default: half-way
+   * through the Secret's tls.key), before the Content-Length it announced or, `chunked`, before the last
+   * chunk. The redemption has been counted.
+   */
+  cutOffAfter(bytes?: number, framing: Framing = 'content-length', times = Infinity): this {
+    return this.inject({ kind: 'cut-off', framing, at: bytes }, times);
+  }
+  /** Redeems as normal, sends the headers (the whole length announced) and then nothing (until recover() or stop(), or until the client leaves). */
+  stallAfterHeaders(times = Infinity): this {
+    return this.inject({ kind: 'stall', after: 'headers' }, times);
+  }
+  /** Redeems as normal, sends the headers and half the body, and then nothing (until recover() or stop(), or until the client leaves). */
+  stallMidBody(times = Infinity): this {
+    return this.inject({ kind: 'stall', after: 'half-body' }, times);
+  }
+  /**
+   * Takes the next connections (`times` of them) to the primary endpoint and never goes on with their TLS
+   * handshake: no request ever arrives (until recover() or stop() closes them, or the client leaves; reset() stalls no new one).
+   */
+  stallHandshake(times = Infinity): this {
+    this.endpoints.stallHandshakes(times);
+    return this;
+  }
 
   private inject(fault: Fault, times: number): this {
     this.fault.set(fault, times);
     return this;
   }
 
-  /** Clears faults and releases held requests: the service answers normally again. */
+  /** Clears faults and releases held requests, stalled answers and stalled handshakes: the service answers normally again. */
   recover(): this {
     this.fault.clear();
     this.releaseHeld();
+    this.releaseStalls();
     return this;
   }
 
-  /** Clears faults, releases held requests, forgets the request log and every grant. */
+  /**
+   * Clears faults, releases held requests, forgets the request log and every grant. Answers and handshakes
+   * stalled on purpose stay stalled (no new one is) until their client gives up: closing them would hand a
+   * controller a new error, and with it a new attempt that lands in the next scenario.
+   */
   reset(): void {
     this.fault.clear();
     this.releaseHeld();
+    this.endpoints.stopStalling();
     this.log.clear();
     this.registry.clear();
   }
@@ -171,18 +219,56 @@ export class GrantService {
     }
     // the one serialisation: the log holds the bytes that were written, and the documents they came from
     const written = wireBody(answer);
-    recorded.answer = { status: answer.status, body: written };
-    if (answer.documents) recorded.documents = answer.documents;
+    const how = delivery(fault, written);
+    const sent = how.kind === 'whole' ? written : written.slice(0, how.at);
+    recorded.answer = { status: answer.status, body: forTheLog(sent) };
+    // the documents are what the bytes say only when all of them went out
+    if (answer.documents && how.kind === 'whole') recorded.documents = answer.documents;
     recorded.grantUid = answer.grantUid;
     this.log.add(recorded);
-    res.writeHead(answer.status, answer.headers);
-    res.end(written);
+    await this.write(how, answer, written, req, res);
   }
 
-  /** The registry's answer, after a slow fault's delay and as the fault changes the request and the redemption. */
+  /** Puts the answer on the wire as `how` says: whole, cut off, or stalled until released. */
+  private async write(how: Delivery, answer: GrantAnswer, written: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (how.kind === 'whole') {
+      res.writeHead(answer.status, answer.headers);
+      res.end(written);
+      return;
+    }
+    const bytes = Buffer.from(written, 'utf8');
+    const chunked = how.kind === 'cut-off' && how.framing === 'chunked';
+    res.writeHead(answer.status, chunked ? answer.headers : { ...answer.headers, 'content-length': String(bytes.length) });
+    const part = bytes.subarray(0, Buffer.byteLength(written.slice(0, how.at)));
+    if (part.length > 0) {
+      await new Promise<void>((resolve) => {
+        res.once('close', resolve);
+        res.write(part, () => resolve());
+      });
+    } else {
+      res.flushHeaders();
+    }
+    if (how.kind === 'stall') {
+      await new Promise<void>((resolve) => {
+        const release = () => {
+          this.stalls.delete(release);
+          resolve();
+        };
+        this.stalls.add(release);
+        req.socket.once('close', release);
+      });
+    }
+    else await new Promise((r) => setTimeout(r, 20)); // let the bytes leave before the connection closes
+    req.socket.destroy();
+  }
+
+  /**
+   * The registry's answer as the fault changes the request and the redemption; a slow fault holds it
+   * after the registry decided (a redemption is already counted while its answer waits).
+   */
   private async decide(recorded: RecordedRequest, body: Buffer, headers: http.IncomingHttpHeaders, fault: Fault | undefined): Promise<GrantAnswer> {
-    if (fault?.kind === 'slow') await this.holdFor(fault.delayMs);
     const answer = await this.registry.answer(requestUnder(fault, { method: recorded.method, path: recorded.path, headers, body }));
+    if (fault?.kind === 'slow') await this.holdFor(fault.delayMs);
     return answer.status === 200 ? changeRedemption(fault, answer) : answer;
   }
 
@@ -203,11 +289,25 @@ export class GrantService {
     this.held.clear();
   }
 
+  /** Ends the stalled answers (their connections close) and the stalled handshakes. */
+  private releaseStalls(): void {
+    for (const release of [...this.stalls]) release();
+    this.endpoints.releaseStalled();
+  }
+
   /** Stops every endpoint and drops open connections: nothing is left listening. */
   async stop(): Promise<void> {
     this.releaseHeld();
+    this.releaseStalls();
     await this.endpoints.stop();
   }
+}
+
+/** How much of an answer's body the log keeps: an answer of tens of MiB is kept as its beginning and its size. */
+export const LOGGED_BODY_MAX = 64 * 1024;
+
+function forTheLog(body: string): string {
+  return body.length <= LOGGED_BODY_MAX ? body : `${body.slice(0, LOGGED_BODY_MAX)}… (${body.length} bytes in all)`;
 }
 
 /** A grant as a scenario sees it: its URL, an AccessToken for it, and the controls of spec §4. */

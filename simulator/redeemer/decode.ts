@@ -77,30 +77,53 @@ function decodeObject(doc: string): Record<string, unknown> {
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
- * handleTokenResponse's decodeAll: the first document is the Secret (any failure is an error); then
- * Links until the first document that does not decode, which ends the stream silently.
+ * The documents of an answer as handleTokenResponse's decodeAll reads them, whatever their kind: the first
+ * must decode (an object whose data, if any, is base64), and the others are read until the first that does
+ * not decode, which ends the stream silently.
  */
-export function decodeRedemptionResponse(body: string): { secret: Secret; links: Link[] } {
+export function decodeDocuments(body: string): { first: Record<string, unknown>; rest: Record<string, unknown>[] } {
   // YAMLOrJSONDecoder: a body whose first 1024 bytes start (after whitespace) with `{` is a JSON stream,
   // values one after another with no `---` between them; anything else is a YAML stream
   const docs = /^\s*\{/.test(body.slice(0, 1024)) ? splitJsonStream(body) : splitYamlStream(body);
   if (docs.length === 0) throw new DecodeError('EOF');
-  let secret: Secret;
+  let first: Record<string, unknown>;
   try {
-    secret = decodeObject(docs[0]) as unknown as Secret;
-    for (const v of Object.values(secret.data ?? {})) {
+    first = decodeObject(docs[0]);
+    for (const v of Object.values((first.data as Record<string, unknown> | undefined) ?? {})) {
       if (typeof v !== 'string' || !BASE64.test(v)) throw new DecodeError('illegal base64 data');
     }
   } catch (e) {
     throw new DecodeError((e as Error).message);
   }
-  const links: Link[] = [];
+  const rest: Record<string, unknown>[] = [];
   for (const doc of docs.slice(1)) {
     try {
-      links.push(decodeObject(doc) as unknown as Link);
+      rest.push(decodeObject(doc));
     } catch {
       break;
     }
   }
-  return { secret, links };
+  return { first, rest };
+}
+
+/**
+ * handleTokenResponse's decodeAll: the first document is the Secret (any failure is an error); then
+ * Links until the first document that does not decode, which ends the stream silently. Unlike Skupper's
+ * decoder, which decodes into typed structs and never looks at `kind`, a document must say what it is:
+ * a first document that is not a Secret is an error, and a later one that is not a Link ends the stream
+ * as a broken document does. A ClusterRoleBinding or a Pod in an answer never becomes anything.
+ */
+export function decodeRedemptionResponse(body: string): { secret: Secret; links: Link[] } {
+  const { first, rest } = decodeDocuments(body);
+  if (first.kind !== 'Secret') throw new DecodeError(`the first document is ${describeKind(first.kind)}, not a Secret`);
+  const links: Link[] = [];
+  for (const doc of rest) {
+    if (doc.kind !== 'Link') break;
+    links.push(doc as unknown as Link);
+  }
+  return { secret: first as unknown as Secret, links };
+}
+
+function describeKind(kind: unknown): string {
+  return typeof kind === 'string' && kind !== '' ? `a ${kind}` : 'of no kind';
 }

@@ -7,7 +7,7 @@ import { InMemoryStore } from './memory-store.ts';
 import { ReferenceRedeemer, type ReferenceRedeemerOptions } from './redeemer.ts';
 import type { AccessToken } from '../../model/resources.ts';
 
-export const REFERENCE_FEATURES = ['status', 'link-cost', 'resync', 'site-deletion', 'owner-references'];
+export const REFERENCE_FEATURES = ['status', 'link-cost', 'resync', 'site-deletion', 'owner-references', 'token-deletion'];
 
 /** Makes the redeemer over the implementation's store: the deliberately broken variants pass a subclass. */
 export type RedeemerFactory = (store: InMemoryStore, options: ReferenceRedeemerOptions) => ReferenceRedeemer;
@@ -54,6 +54,7 @@ export class ReferenceImplementation implements Implementation {
       accessTokens: await this.store.listAccessTokens(site.namespace),
       secrets: this.store.listSecrets(site.namespace),
       links: this.store.listLinks(site.namespace),
+      others: this.store.listOthers(site.namespace),
     };
   }
 
@@ -67,6 +68,11 @@ export class ReferenceImplementation implements Implementation {
     this.deletedSites.add(site.namespace);
     this.store.deleteSite(site.namespace);
     await this.redeemer.siteDeleted(site.namespace);
+  }
+
+  async deleteToken(name: string, site: Site): Promise<void> {
+    this.store.deleteAccessToken(site.namespace, name);
+    await this.redeemer.tokenDeleted(site.namespace, name);
   }
 
   async close(): Promise<void> {

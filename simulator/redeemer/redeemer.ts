@@ -1,20 +1,23 @@
 // The reference redeemer: Skupper's Kubernetes controller path (spec §3.1) — checkAccessToken,
 // RedeemAccessToken, handleTokenResponse and SetRedeemed — over a RedeemerStore.
-import { postCode, REDEEM_TIMEOUT_MS, TransportError, type PostCodeOptions, type RedeemResponse } from './client.ts';
+import { BodyError, MAX_ANSWER_BYTES, postCode, REDEEM_TIMEOUT_MS, TransportError, type PostCodeOptions, type RedeemResponse } from './client.ts';
 import { decodeRedemptionResponse } from './decode.ts';
 import { goQuote } from './go-wording.ts';
 import { goUrlString, parseGoUrl, type GoUrl } from './go-url.ts';
 import { isRedeemed, setRedeemed, setRedeemedWithSiteDeletion } from '../../model/conditions.ts';
 import type { RedeemerStore } from './store.ts';
 import type { Site } from '../../adapters/contract.ts';
-import { SKUPPER_API_VERSION, type AccessToken, type Link, type Secret } from '../../model/resources.ts';
+import { SKUPPER_API_VERSION, type AccessToken, type Link, type ObjectMeta, type OwnerReference, type Secret } from '../../model/resources.ts';
 
 export interface ReferenceRedeemerOptions {
   timeoutMs?: number;
   now?: () => Date;
 }
 
-function siteOwnerReference(site: Site) {
+/** How much of a refusal's body the message quotes: a grant service's text is a line, not megabytes. */
+export const QUOTED_BODY_MAX = 1024;
+
+function siteOwnerReference(site: Site): OwnerReference[] {
   return [{ kind: 'Site', apiVersion: SKUPPER_API_VERSION, name: site.name, uid: site.uid }];
 }
 
@@ -59,6 +62,13 @@ export class ReferenceRedeemer {
     }
   }
 
+  /**
+   * A token was deleted. Skupper's handler does nothing (checkAccessToken of a nil token, spec §3.1): the
+   * Secret and Links it was redeemed for are owned by the Site, and the Link must outlive its one-time
+   * credential.
+   */
+  async tokenDeleted(_namespace: string, _name: string): Promise<void> {}
+
   /** Aborts redemptions in flight (their tokens end with `context canceled`). */
   abortAll(): void {
     for (const c of this.inFlight) c.abort();
@@ -75,9 +85,13 @@ export class ReferenceRedeemer {
     try {
       response = await this.withAbort((signal) => this.send(checked, token, site, signal));
     } catch (e) {
+      // a 200 whose body stopped short (cut off, stalled past the deadline): Skupper's decoder meets the
+      // read error on its first document
+      if (e instanceof BodyError && e.status === 200) return 'Controller could not decode response';
       return `Controller got error: ${e instanceof TransportError ? e.message : String(e)}`;
     }
     if (response.status !== 200) return this.failedResponseMessage(response);
+    if (response.oversized) return `Controller could not decode response: the answer is larger than ${MAX_ANSWER_BYTES} bytes`;
     let decoded;
     try {
       decoded = this.decode(response.body);
@@ -134,8 +148,11 @@ export class ReferenceRedeemer {
     return { name: token.metadata.name, subject: site.uid };
   }
 
+  /** Skupper's message for a refusal, quoting at most QUOTED_BODY_MAX characters of the answer (Skupper quotes all of it). */
   protected failedResponseMessage(response: RedeemResponse): string {
-    return `Controller got failed response: ${response.status} (${response.statusText}) ${response.body.trim()}`;
+    const text = response.body.trim();
+    const quoted = text.length > QUOTED_BODY_MAX || response.oversized ? `${text.slice(0, QUOTED_BODY_MAX)}…` : text;
+    return `Controller got failed response: ${response.status} (${response.statusText}) ${quoted}`;
   }
 
   protected decode(body: string): { secret: Secret; links: Link[] } {
@@ -144,25 +161,17 @@ export class ReferenceRedeemer {
 
   /** Creates the Secret, then each Link, in the token's namespace; stops at the first failure, no rollback. */
   protected async createReceived(token: AccessToken, site: Site, decoded: { secret: Secret; links: Link[] }): Promise<string | undefined> {
-    const namespace = token.metadata.namespace ?? site.namespace;
-    const secret: Secret = {
-      ...decoded.secret,
-      metadata: { ...decoded.secret.metadata, namespace, ownerReferences: this.ownerReferences(site) },
-    };
+    const secret: Secret = { ...decoded.secret, metadata: this.receivedMetadata(token, site, decoded.secret.metadata) };
     try {
-      await this.store.createSecret(namespace, secret);
+      await this.store.createSecret(secret.metadata.namespace!, secret);
     } catch (e) {
       return `Controller could not create received secret: ${(e as Error).message}`;
     }
     for (const received of decoded.links) {
-      const link: Link = {
-        ...received,
-        metadata: { ...received.metadata, namespace, ownerReferences: this.ownerReferences(site) },
-        spec: { ...received.spec },
-      };
+      const link: Link = { ...received, metadata: this.receivedMetadata(token, site, received.metadata), spec: { ...received.spec } };
       if ((token.spec.linkCost ?? 0) > 0) link.spec.cost = token.spec.linkCost;
       try {
-        await this.store.createLink(namespace, link);
+        await this.store.createLink(link.metadata.namespace!, link);
       } catch (e) {
         return `Controller could not create received link: ${(e as Error).message}`;
       }
@@ -170,7 +179,21 @@ export class ReferenceRedeemer {
     return undefined;
   }
 
-  protected ownerReferences(site: Site) {
+  /**
+   * The metadata a received document is created with: what the answer sent, but in the token's namespace
+   * whatever namespace it named, and with the owner references below in place of any it carried (spec
+   * §3.1: replaced, not merged). The grant service decides names, never where or under whom.
+   */
+  protected receivedMetadata(token: AccessToken, site: Site, received: ObjectMeta | undefined): ObjectMeta {
+    return {
+      ...(received ?? { name: '' }),
+      namespace: token.metadata.namespace ?? site.namespace,
+      ownerReferences: this.ownerReferences(site, token),
+    };
+  }
+
+  /** The owner references of what a redemption creates: exactly one, the Site's (the token's are not used). */
+  protected ownerReferences(site: Site, _token: AccessToken): OwnerReference[] {
     return siteOwnerReference(site);
   }
 

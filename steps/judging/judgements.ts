@@ -21,10 +21,15 @@ export function describeOutcome(settled: Settled): string {
   return settled.outcome === 'redeemed' ? 'it was redeemed' : `it failed with "${message}"`;
 }
 
-/** The effective cost of a Link: Skupper's router clamps a cost below 1 to 1, so unset means 1. */
-export function effectiveCost(link: Link): number {
+/**
+ * Whether a Link has the default cost the docs name (AccessToken linkCost and Link cost: default 1): no
+ * cost, which is the Link's documented default, or 1. A cost of 0 or less written on the Link is not the
+ * default: Skupper's router happens to raise a cost below 1 to 1 (spec §1.3), but that is its code, not a
+ * documented promise, so the suite does not lean on it.
+ */
+export function hasDefaultCost(link: Link): boolean {
   const cost = link.spec?.cost;
-  return cost === undefined || cost === null ? 1 : cost;
+  return cost === undefined || cost === null || cost === 1;
 }
 
 export function linkNames(observation: Observation): string[] {

@@ -7,8 +7,9 @@ import { observeAfterQuiet, statusFingerprint, waitForSettledToken, type Settled
 import type { GrantHandle, GrantService } from '../../simulator/grant-service/service.ts';
 import type { AccessToken, Condition } from '../../model/resources.ts';
 import { redactText } from '../../model/redact.ts';
+import { CONTEXT_MEDIA_TYPE } from '../../reports/results.ts';
 import { suiteParameters, type SuiteParameters } from './parameters.ts';
-import { bounded } from './bounded.ts';
+import { bounded, CALL_BOUNDS_MS } from './bounded.ts';
 import { IssuingScenario } from './issuing.ts';
 
 /** What a worker shares between scenarios (Playwright's worker-scoped fixtures). */
@@ -58,6 +59,8 @@ export class ConformanceWorld extends World<SuiteParameters> {
     this.conditionSeen = c;
   }
   otherService: { url: string; requests(): Promise<unknown[]>; stop(): Promise<void> } | undefined;
+  /** A second site beside the scenario's ("a neighbouring site"), once a step made one. */
+  neighbour: Site | undefined;
 
   constructor(options: IWorldOptions<SuiteParameters>) {
     super(options);
@@ -103,19 +106,71 @@ export class ConformanceWorld extends World<SuiteParameters> {
     return this.params.settleTimeoutMs + 5_000;
   }
 
-  private async remember(name: string): Promise<void> {
-    const observed = await this.observe().catch(() => undefined);
+  /** Where the status of a token before an action is kept: a token is known by its site and its name. */
+  private beforeKey(name: string, site: Site): string {
+    return `${site.namespace}/${name}`;
+  }
+
+  private async remember(name: string, site: Site = this.site): Promise<void> {
+    const observe = () => (site === this.site ? this.observe() : bounded('observe()', CALL_BOUNDS_MS.observe, () => this.implementation.observe(site)));
+    const observed = await observe().catch(() => undefined);
     const token = observed?.accessTokens.find((t) => t.metadata?.name === name);
-    this.before.set(name, { fingerprint: statusFingerprint(token), at: performance.now() });
+    this.before.set(this.beforeKey(name, site), { fingerprint: statusFingerprint(token), at: performance.now() });
   }
 
   async apply(name = this.current): Promise<void> {
+    await this.applyIn([this.site], name);
+  }
+
+  /** Hands the token over in each of the sites at the same time (in the scenario's site alone: apply()). */
+  async applyIn(sites: Site[], name = this.current): Promise<void> {
     const token = this.token(name);
-    await this.remember(token.metadata.name);
+    const tokenName = token.metadata.name;
+    await Promise.all(sites.map((site) => this.remember(tokenName, site)));
     this.lastActionAt = performance.now();
-    await bounded(`apply() of "${token.metadata.name}"`, this.callTimeoutMs(), () =>
-      this.implementation.apply(structuredClone(token), this.site),
+    await Promise.all(
+      sites.map((site) =>
+        bounded(`apply() of "${tokenName}"${site === this.site ? '' : ` in site "${site.name}"`}`, this.callTimeoutMs(), () =>
+          this.implementation.apply(structuredClone(token), site),
+        ),
+      ),
     );
+  }
+
+  /**
+   * Deletes the token (`deleteToken()`, feature token-deletion), first keeping what the site showed once
+   * the last action had settled: the Secret and Links the deletion must leave (beforeDeletion).
+   */
+  async deleteToken(name = this.current): Promise<void> {
+    if (!this.implementation.deleteToken) throw new Error('the implementation has no deleteToken()');
+    const tokenName = this.token(name).metadata.name;
+    this.beforeDeletion = await this.observeSettled();
+    this.lastActionAt = performance.now();
+    await bounded(`deleteToken() of "${tokenName}"`, this.callTimeoutMs(), () => this.implementation.deleteToken!(tokenName, this.site));
+  }
+  /** What the site showed just before the last deleteToken(). */
+  beforeDeletion: Observation | undefined;
+
+  /** A second site of the scenario ("a second site"), prepared as the scenario's is: its tokens are its own. */
+  secondSite: Site | undefined;
+
+  async addSecondSite(): Promise<Site> {
+    this.secondSite = await this.newSite('second');
+    return this.secondSite;
+  }
+
+  requireSecondSite(): Site {
+    if (!this.secondSite) throw new Error('the scenario has no second site: add "Given a second site"');
+    return this.secondSite;
+  }
+
+  /** A site of its own beside the scenario's, made to exist as the scenario's is (prepareSite). */
+  private async newSite(prefix: string): Promise<Site> {
+    const id = randomUUID().slice(0, 8);
+    const site: Site = { name: `${prefix}-${id}`, namespace: `conformance-${id}`, uid: randomUUID() };
+    if (!this.implementation.prepareSite) return site;
+    const prepared = await bounded('prepareSite()', this.callTimeoutMs(), () => this.implementation.prepareSite!({ ...site }));
+    return { ...site, ...prepared };
   }
 
   async resync(): Promise<void> {
@@ -132,6 +187,33 @@ export class ConformanceWorld extends World<SuiteParameters> {
     await bounded('deleteSite()', this.callTimeoutMs(), () => this.implementation.deleteSite!(this.site));
   }
 
+  /** Makes a second site beside the scenario's (prepared as the scenario's is): its namespace is somebody else's. */
+  async addNeighbour(): Promise<Site> {
+    const id = randomUUID().slice(0, 8);
+    let site: Site = { name: `neighbour-${id}`, namespace: `conformance-${id}`, uid: randomUUID() };
+    if (this.implementation.prepareSite) {
+      const prepared = await bounded('prepareSite()', this.callTimeoutMs(), () => this.implementation.prepareSite!({ ...site }));
+      site = { ...site, ...prepared };
+    }
+    this.neighbour = site;
+    return site;
+  }
+
+  requireNeighbour(): Site {
+    if (!this.neighbour) throw new Error('the scenario has no neighbouring site: add "Given a neighbouring site"');
+    return this.neighbour;
+  }
+
+  /**
+   * Ends the scenario as unsupported, not passed: the implementation cannot show what the step must judge
+   * (`needs` says what is missing). The step returns what this returns.
+   */
+  unsupported(needs: string): 'skipped' {
+    this.attach(JSON.stringify({ implementation: workerState().info, site: this.site, unsupported: [needs] }), CONTEXT_MEDIA_TYPE);
+    this.log(`unsupported: the implementation does not report ${needs}`);
+    return 'skipped';
+  }
+
   /** Lets the implementation make the site exist; from then on the scenario uses the Site it returns. */
   async prepareSite(): Promise<void> {
     if (!this.implementation.prepareSite) return;
@@ -140,22 +222,22 @@ export class ConformanceWorld extends World<SuiteParameters> {
   }
 
   async observe(): Promise<Observation> {
-    this.lastObservation = await bounded('observe()', this.callTimeoutMs(), () => this.implementation.observe(this.site));
+    this.lastObservation = await bounded('observe()', CALL_BOUNDS_MS.observe, () => this.implementation.observe(this.site));
     return this.lastObservation;
   }
 
   /** The token's settled outcome after the last action on it. */
-  async settled(name = this.current, timeoutMs = this.params.settleTimeoutMs): Promise<Settled> {
+  async settled(name = this.current, timeoutMs = this.params.settleTimeoutMs, site: Site = this.site): Promise<Settled> {
     const token = this.token(name);
-    const before = this.before.get(token.metadata.name);
-    const settled = await waitForSettledToken(this.implementation, this.site, token.metadata.name, {
+    const before = this.before.get(this.beforeKey(token.metadata.name, site));
+    const settled = await waitForSettledToken(this.implementation, site, token.metadata.name, {
       timeoutMs,
       changedFrom: before?.fingerprint,
       since: before?.at,
       quietMs: this.params.quietMs,
       redact: (t) => this.redact(t),
     });
-    this.lastObservation = settled.observation;
+    if (site === this.site) this.lastObservation = settled.observation;
     return settled;
   }
 
@@ -163,6 +245,18 @@ export class ConformanceWorld extends World<SuiteParameters> {
   async observeSettled(): Promise<Observation> {
     this.lastObservation = await observeAfterQuiet(this.implementation, this.site, this.lastActionAt, this.params.quietMs);
     return this.lastObservation;
+  }
+
+  /** What the implementation shows of the second site once the quiet period after the last action has passed. */
+  async observeSecondSiteSettled(): Promise<Observation> {
+    const second = this.requireSecondSite();
+    return bounded('observe()', this.callTimeoutMs(), () => observeAfterQuiet(this.implementation, second, this.lastActionAt, this.params.quietMs));
+  }
+
+  /** What the implementation shows of the neighbouring site once the quiet period after the last action has passed. */
+  async observeNeighbourSettled(): Promise<Observation> {
+    const neighbour = this.requireNeighbour();
+    return bounded('observe()', this.callTimeoutMs(), () => observeAfterQuiet(this.implementation, neighbour, this.lastActionAt, this.params.quietMs));
   }
 }
 

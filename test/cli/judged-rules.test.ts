@@ -50,8 +50,10 @@ test('command, status none: the rules that read the token\'s own status are unsu
 test('command, status file: the program keeps its status, so the single-use and condition rules judge it', async (t) => {
   const rules = await listed(['--impl', 'command', '--impl-option', `command=${REDEEM} --status-file`, '--impl-option', 'status=file', '--impl-option', 'resync=true']);
   for (const id of ['AT-USE-001', 'AT-USE-003', 'AT-COND-001', 'AT-COND-004']) assert.ok(judged(rules).includes(id), id);
-  // no way to delete a site through a command
-  assert.ok(unsupported(rules).includes('AT-COND-007'));
+  // no way to delete a site or a token through a command: the adapter would be the one deleting
+  for (const id of ['AT-COND-007', 'AT-LIFE-001', 'AT-LIFE-003']) assert.ok(unsupported(rules).includes(id), id);
+  // a token name in two sites is two programs' runs, each the program's own doing
+  assert.ok(judged(rules).includes('AT-LIFE-002'));
   t.diagnostic(`command (status file): judged ${judged(rules).length}, unsupported ${unsupported(rules).join(' ')}`);
 });
 

@@ -52,7 +52,7 @@ describe('the kubernetes adapter (--impl kubernetes) with the in-process referen
   test('starts with installCrds=true and controller=in-process', async () => {
     impl = await create({ kubeconfig: server!.kubeconfig, namespace: prefix, controller: 'in-process', installCrds: 'true' });
     assert.equal(impl.name, 'kubernetes');
-    assert.deepEqual(impl.features, ['status', 'link-cost', 'resync', 'site-deletion', 'owner-references']);
+    assert.deepEqual(impl.features, ['status', 'link-cost', 'resync', 'site-deletion', 'owner-references', 'token-deletion']);
   });
 
   test('prepareSite makes the namespace and the Site, and answers the uid the API server assigned', async () => {
@@ -132,6 +132,36 @@ describe('the kubernetes adapter (--impl kubernetes) with the in-process referen
     await impl.deleteSite(site);
     const observation = await observeUntil(impl, site, (o) => tokenNamed(o, 'before-delete')?.status?.message !== 'OK');
     assert.equal(tokenNamed(observation, 'before-delete')?.status?.message, 'Already redeemed for a deleted site');
+  });
+
+  test('deleteToken deletes the AccessToken and returns once the watch has seen it go; the Secret and Link stay', async () => {
+    const site = scenarioSite();
+    await impl.apply(grants.createGrant().accessToken('to-delete'), site);
+    await observeUntil(impl, site, settled('to-delete'));
+    await impl.deleteToken('to-delete', site);
+    const observation = await impl.observe(site);
+    assert.equal(tokenNamed(observation, 'to-delete'), undefined, 'observe() no longer shows it');
+    const namespace = impl.clusterNamespace(site);
+    await assert.rejects(clients().custom.getNamespacedCustomObject({ ...coordinates('AccessToken', namespace), name: 'to-delete' }), /404|not found/i);
+    assert.deepEqual(observation.secrets.map((s) => s.metadata.name), ['to-delete']);
+    assert.deepEqual(observation.links.map((l) => l.metadata.name), ['to-delete']);
+    await impl.deleteToken('to-delete', site); // a token already gone: nothing to do
+  });
+
+  test('a second site prepared before any token is applied leaves the first as it is: both redeem a token of the same name', async () => {
+    const first = scenarioSite();
+    const firstPrepared = await impl.prepareSite(first);
+    const second = scenarioSite();
+    const secondPrepared = await impl.prepareSite(second);
+    assert.deepEqual(await impl.prepareSite(first), firstPrepared, 'the first site is still known, with its uid');
+    const grant = grants.createGrant({ redemptionsAllowed: 2 });
+    await Promise.all([impl.apply(grant.accessToken('same'), first), impl.apply(grant.accessToken('same'), second)]);
+    for (const site of [first, second]) {
+      const observation = await observeUntil(impl, site, settled('same'));
+      assert.equal(tokenNamed(observation, 'same')?.status?.status, 'Ready', site.namespace);
+      assert.deepEqual(observation.links.map((l) => l.metadata.name), ['same']);
+    }
+    assert.deepEqual(grant.requests().map((r) => r.headers.subject).sort(), [firstPrepared.uid, secondPrepared.uid].sort());
   });
 
   test('siteReady=status makes prepareSite wait until a controller has written the Site status', async () => {

@@ -26,7 +26,7 @@ const DEFAULTS: KubernetesOptions = {
 describe('the kubernetes adapter options', () => {
   test('none given: the documented defaults', () => {
     assert.deepEqual(parseOptions({}), DEFAULTS);
-    assert.deepEqual(parseOptions({}).features, ['status', 'link-cost', 'resync', 'site-deletion', 'owner-references']);
+    assert.deepEqual(parseOptions({}).features, ['status', 'link-cost', 'resync', 'site-deletion', 'owner-references', 'token-deletion']);
   });
 
   test('every option is read', () => {

@@ -2,7 +2,7 @@
 // registry sees, and the documents or bytes of a redemption.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { answerInstead, changeRedemption, defaultFailureText, PendingFault, requestUnder } from '../../../simulator/grant-service/faults.ts';
+import { answerInstead, changeRedemption, defaultFailureText, delivery, middleOfTheSecret, PendingFault, requestUnder } from '../../../simulator/grant-service/faults.ts';
 import { redemptionAnswer, wireBody } from '../../../simulator/grant-service/wire.ts';
 import { SKUPPER_API_VERSION, toYamlStream, type Link, type Secret } from '../../../model/resources.ts';
 
@@ -73,5 +73,29 @@ describe('a redemption as a fault changes it', () => {
 
   test('no fault leaves the answer as it is', () => {
     assert.equal(changeRedemption(undefined, redemption), redemption);
+  });
+});
+
+describe('hostile answers', () => {
+  test('namespace and owner-references put theirs on every document; pad-secret adds an entry to the Secret', () => {
+    const placed = changeRedemption({ kind: 'namespace', namespace: 'kube-system' }, redemption);
+    assert.deepEqual(placed.documents?.map((d) => d.metadata.namespace), ['kube-system', 'kube-system']);
+    const references = [{ apiVersion: 'v1', kind: 'Namespace', name: 'default', uid: 'u-1' }];
+    const owned = changeRedemption({ kind: 'owner-references', references }, redemption);
+    assert.deepEqual(owned.documents?.map((d) => d.metadata.ownerReferences), [references, references]);
+    const padded = changeRedemption({ kind: 'pad-secret', bytes: 3000 }, redemption);
+    assert.equal(Buffer.from((padded.documents?.[0] as Secret).data?.padding ?? '', 'base64').length, 3000);
+    assert.equal(secret.data?.padding, undefined, 'the registry\'s documents are left alone');
+  });
+
+  test('delivery: whole by default; cut off half-way through tls.key, or where asked; stalled after the headers or half the body', () => {
+    const written = '---\nkind: Secret\ndata:\n  ca.crt: AAAA\n  tls.key: 0123456789\n---\nkind: Link\n';
+    assert.deepEqual(delivery(undefined, written), { kind: 'whole' });
+    assert.equal(middleOfTheSecret(written), written.indexOf('0123456789') + 5);
+    assert.deepEqual(delivery({ kind: 'cut-off', framing: 'chunked' }, written), { kind: 'cut-off', framing: 'chunked', at: written.indexOf('0123456789') + 5 });
+    assert.deepEqual(delivery({ kind: 'cut-off', framing: 'content-length', at: 7 }, written), { kind: 'cut-off', framing: 'content-length', at: 7 });
+    assert.equal(middleOfTheSecret('no key here'), 5);
+    assert.deepEqual(delivery({ kind: 'stall', after: 'headers' }, written), { kind: 'stall', at: 0 });
+    assert.deepEqual(delivery({ kind: 'stall', after: 'half-body' }, written), { kind: 'stall', at: Math.floor(written.length / 2) });
   });
 });

@@ -607,6 +607,47 @@ describe('site deletion', () => {
   });
 });
 
+describe("a token's life after its redemption (the reference implementation)", () => {
+  test('deleteToken removes the token and nothing else: the Secret and the Link are the Site\'s', async () => {
+    const impl = new ReferenceImplementation();
+    const site = freshSite();
+    const grant = service.createGrant();
+    await impl.apply(tokenFor(grant, 'tok'), site);
+    await impl.deleteToken('tok', site);
+    const observed = await impl.observe(site);
+    assert.deepEqual(observed.accessTokens, []);
+    assert.deepEqual([observed.secrets.map((x) => x.metadata.name), observed.links.map((l) => l.metadata.name)], [['tok'], ['tok']]);
+    assert.equal(grant.requests().length, 1);
+    await impl.deleteToken('tok', site); // gone already: nothing to do
+    await impl.close();
+  });
+
+  test('redeems the same token name in two sites, applied at the same time, in each', async () => {
+    const impl = new ReferenceImplementation();
+    const [first, second] = [freshSite(), freshSite()];
+    const grant = service.createGrant({ redemptionsAllowed: 2 });
+    await Promise.all([impl.apply(tokenFor(grant, 'same'), first), impl.apply(tokenFor(grant, 'same'), second)]);
+    for (const site of [first, second]) {
+      const observed = await impl.observe(site);
+      assert.equal(isRedeemed(observed.accessTokens[0]), true, site.namespace);
+      assert.deepEqual(observed.links.map((l) => l.metadata.name), ['same']);
+    }
+    assert.deepEqual(grant.requests().map((r) => r.headers.subject).sort(), [first.uid, second.uid].sort());
+    await impl.close();
+  });
+
+  test('submits nothing on resync after the site was deleted', async () => {
+    const impl = new ReferenceImplementation();
+    const site = freshSite();
+    const grant = service.createGrant({ redemptionsAllowed: 2 });
+    await impl.apply(tokenFor(grant, 'tok'), site);
+    await impl.deleteSite(site);
+    await impl.resync(site);
+    assert.equal(grant.requests().length, 1);
+    await impl.close();
+  });
+});
+
 describe('Go URL parsing', () => {
   test('accepts what Go accepts and refuses what Go refuses, with Go\'s messages', () => {
     assert.equal(parseGoUrl('https://[fe80::1%25en0]:8080/x').host, '[fe80::1%25en0]:8080');

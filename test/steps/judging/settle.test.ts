@@ -12,6 +12,7 @@ import {
   statusFingerprint,
   waitForSettledToken,
 } from '../../../steps/judging/settle.ts';
+import { answering, bounded, NotAnsweringError, STOPPED_AFTER } from '../../../steps/support/bounded.ts';
 
 const site: Site = { name: 'west', namespace: 'west', uid: 'uid-west' };
 
@@ -119,6 +120,22 @@ describe('waitForSettledToken', () => {
     assert.equal(settled.outcome, 'redeemed');
     // polling (2 ms doubling to 50 ms) would observe ~10 times in 300 ms; the 50 ms change-wait cap allows ~7
     assert.ok(impl.observed <= 8, `observed ${impl.observed} times`);
+  });
+});
+
+describe('an implementation that stopped answering', () => {
+  test('is not waited for: the wait ends at once, without observing', async (t) => {
+    // three calls in a row timed out in this process (as in a worker)
+    for (let i = 0; i < STOPPED_AFTER; i++) await bounded('apply()', 5, () => new Promise<never>(() => {})).catch(() => undefined);
+    t.after(() => answering.reset());
+    assert.equal(answering.stopped, true);
+    const impl = new HandDriven();
+    await impl.apply(token());
+    const started = performance.now();
+    await assert.rejects(waitForSettledToken(impl, site, 't1', { timeoutMs: 5_000 }), NotAnsweringError);
+    await assert.rejects(observeAfterQuiet(impl, site, performance.now(), 0), NotAnsweringError);
+    assert.ok(performance.now() - started < 1_000);
+    assert.equal(impl.observed, 0);
   });
 });
 
