@@ -10,7 +10,7 @@
 // See docs/adapters.md, "The command adapter".
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { Implementation, Observation, Site } from '../contract.ts';
+import type { Implementation, Observation, OtherResource, Site } from '../contract.ts';
 import { isObject, shellQuote } from '../../model/text.ts';
 import { SKUPPER_API_VERSION, type AccessToken, type AccessTokenStatus, type Link, type Secret } from '../../model/resources.ts';
 import { redactText } from '../../model/redact.ts';
@@ -147,10 +147,14 @@ export class CommandImplementation implements Implementation {
     const written = this.options.status === 'file' ? (resources.filter((r) => r.kind === 'AccessToken') as unknown as AccessToken[]) : [];
     const accessTokens = [...state.tokens.values()].map((record) => this.reported(state, record, written));
     const runs = [...state.tokens.values()].flatMap((r) => (r.run ? [r.run] : []));
+    // whatever else the program wrote where it writes resources: a document of another kind in an answer
+    // must not become one (AT-HOSTILE-002), and this is where a system-mode site would pick it up
+    const others = resources.filter((r) => !['Secret', 'Link', 'AccessToken'].includes(r.kind as string)) as unknown as OtherResource[];
     return {
       accessTokens,
       secrets,
       links,
+      others,
       ...(problems.length > 0 ? { problems } : {}),
       ...(runs.length > 0 ? { runs } : {}),
     };
