@@ -13,6 +13,7 @@ import { SIDE_LABELS, type BaselineEntry, type ImplementationInfo, type RunResul
 import type { SuiteParameters } from '../steps/support/parameters.ts';
 import { bounded, CALL_BOUNDS_MS, CallTimeoutError } from '../steps/support/bounded.ts';
 import { UsageError } from './errors.ts';
+import { Progress } from './progress.ts';
 import { featuresDir, selectionProblem, sideExpression, suiteCatalogue, tagExpression } from './selection.ts';
 import { getRunPki, runHosts } from '../simulator/pki.ts';
 
@@ -40,7 +41,10 @@ export interface RunOptions {
   writeReports?: (result: RunResult, reportDir: string) => Promise<string[]>;
   stdout?: Writable;
   stderr?: Writable;
-  /** Print cucumber's progress dots and failure details. */
+  /**
+   * Print the run's progress (cli/progress.ts: a line rewritten in place on a terminal, one character per
+   * scenario elsewhere). Failures are not printed here: the summary shows them, the reports hold the detail.
+   */
   progress?: boolean;
   /**
    * Step definitions and hooks already loaded (the `support` a previous runSuite returned, or
@@ -109,7 +113,6 @@ export async function runSuite(
       import: [stepsGlob],
       tags: sideExpression(side, tagExpression(options.tags, options.requirements)),
       format: [
-        ...(options.progress === false ? [] : ['progress']),
         `html:${files.html}`,
         `junit:${files.junit}`,
         `message:${files.messages}`,
@@ -129,18 +132,25 @@ export async function runSuite(
   }
   if (planned === 0) throw new UsageError(`no scenario matches ${sideExpression(side, tagExpression(options.tags, options.requirements))}`);
   const collector = new MessageCollector();
+  const progress = options.progress === false ? undefined : new Progress(stdout, planned);
   const startedAt = new Date().toISOString();
   let support: ISupportCodeLibrary;
   try {
-    // --quiet: cucumber falls back to its progress formatter when nothing writes to stdout, so give it a sink
-    const cucumberOut = options.progress === false ? new Writable({ write: (_c, _e, done) => done() }) : stdout;
+    // cucumber's console stays silent (its progress dots and raw failure dump: the reports keep the detail);
+    // it falls back to its progress formatter when nothing writes to stdout, so it gets a sink
+    const cucumberOut = new Writable({ write: (_c, _e, done) => done() });
     ({ support } = await runCucumber(
       options.support ? { ...runConfiguration, support: options.support } : runConfiguration,
       { cwd: process.cwd(), stdout: cucumberOut, stderr: options.stderr ?? process.stderr, env: process.env },
-      collector.onMessage,
+      (envelope) => {
+        collector.onMessage(envelope);
+        progress?.onMessage(envelope);
+      },
     ));
   } catch (e) {
     throw new UsageError(`the suite could not run: ${firstLine(e)}`);
+  } finally {
+    progress?.finish();
   }
   const scenarios = collector.scenarios();
   // the verdict speaks for the side judged: the other side's rules are not part of it

@@ -15,7 +15,7 @@
 //   deleteTimeoutMs  how long deleteGrant waits for the AccessGrant to be gone (default 30000)
 //   deleteNamespaces true: close() also deletes the namespaces the adapter created (default: only
 //                    what it made in them, as a bare API server never finishes deleting namespaces)
-//   features         comma-separated features claimed (default: status,delete)
+//   features         comma-separated features claimed (default: all of them)
 //   version          the version reported for the grant service under test
 //   grantHost        set by the suite (`--grant-host`): the host status.url is rewritten to, for a grant
 //                    service whose URL is not reachable from the suite as it is (its port is kept)

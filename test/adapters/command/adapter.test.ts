@@ -73,7 +73,7 @@ test('options: defaults, claimed features, and the first problem named', () => {
   assert.throws(() => parseOptions({ command: 'x', output: 'stdout', outputDir: '/x/{namespace}' }), /outputDir is for output: directory/);
 });
 
-test('apply writes the token file (JSON, mode 0600), runs the command once, and a redeemed token is never run again', async (t) => {
+test('apply writes the token file (JSON, mode 0600), runs the command once, and hands a redeemed token over again on apply and resync', async (t) => {
   const w = workspace(t, `cp "$1" "${'$'}{COPY}"; stat -c %a "$1" > "${'$'}{COPY}.mode"; OUT="$2"; ${SECRET_FILE}`);
   const impl = await adapter(t, {
     command: `${w.script} {tokenFile} {outputDir} "{siteName}" {siteId}`,
@@ -96,10 +96,14 @@ test('apply writes the token file (JSON, mode 0600), runs the command once, and 
   assert.deepEqual(o.secrets.map((x) => x.metadata.name), ['west']);
   assert.equal(o.accessTokens[0].status?.conditions, undefined, 'status: none writes no condition');
 
+  // whether a redeemed token is submitted again is the program's to decide (AT-USE-001), not the adapter's
   await impl.apply(token('west', { linkCost: 3 }), s);
   await impl.resync(s);
-  assert.equal(w.runs().length, 1, 'a redeemed token is neither applied nor resynced again');
-  assert.equal((await impl.observe(s)).accessTokens[0].metadata.generation, 2, 'a spec change is a new generation');
+  assert.equal(w.runs().length, 3, 'the command runs again for the re-apply and for the resync');
+  const again = JSON.parse(readFileSync(join(w.dir, 'copy-west.json'), 'utf8')) as AccessToken;
+  assert.equal(again.metadata.generation, 2, 'a spec change is a new generation, as an API server counts it');
+  assert.equal(again.spec.linkCost, 3);
+  assert.equal((await impl.observe(s)).accessTokens[0].metadata.generation, 2);
 });
 
 test('a failure: the last line of stderr is the message, without the code; resync and apply run the command again', async (t) => {

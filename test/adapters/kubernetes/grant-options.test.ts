@@ -17,7 +17,7 @@ const DEFAULTS: GrantServiceOptions = {
   siteTimeoutMs: 180_000,
   deleteTimeoutMs: 30_000,
   deleteNamespaces: false,
-  features: ['status', 'delete'],
+  features: ['status', 'delete', 'grant-resource', 'short-windows'],
   version: undefined,
   grantHost: undefined,
 };
@@ -64,7 +64,7 @@ describe('the kubernetes grant service adapter options', () => {
     assert.throws(() => parseGrantServiceOptions({ controller: 'in-process' }), /unknown option "controller" for the kubernetes grant service adapter/);
     assert.throws(() => parseGrantServiceOptions({ siteEndpoints: 'spec' }), /options\.siteEndpoints must be "status" or "cluster", not "spec"/);
     assert.throws(() => parseGrantServiceOptions({ deleteTimeoutMs: '-1' }), /options\.deleteTimeoutMs must be a number of milliseconds/);
-    assert.throws(() => parseGrantServiceOptions({ features: 'status,resync' }), /options\.features: "resync" is not a known grant service feature \(status, delete\)/);
+    assert.throws(() => parseGrantServiceOptions({ features: 'status,resync' }), /options\.features: "resync" is not a known grant service feature \(status, delete, grant-resource, short-windows\)/);
     assert.throws(() => parseGrantServiceOptions({ grantHost: 'a host' }), /options\.grantHost/);
   });
 
