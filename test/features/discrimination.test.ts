@@ -19,11 +19,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AstBuilder, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin';
 import { IdGenerator } from '@cucumber/messages';
-import type { ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import { SIDES, type Side } from '../../adapters/contract.ts';
-import { featuresDir, runSuite } from '../../cli/run.ts';
+import { featuresDir } from '../../cli/run.ts';
 import { loadCatalogue, REQUIREMENT_ID } from '../../reports/catalogue.ts';
 import type { RunResult } from '../../reports/results.ts';
+import { runInProcess } from './in-process.ts';
 import type { ChildResult, ChildRun } from './run-suite-child.ts';
 
 
@@ -141,19 +141,8 @@ const breaksMust = (m: Broken) => m.breaks.some((id) => levels.get(id) === 'MUST
 const label = (m: Broken) => `${m.side === 'grant-service' ? 'grant service ' : ''}${m.bundled ? 'broken/' : ''}${m.name}`;
 const reportDir = mkdtempSync(join(tmpdir(), 'accesstoken-conformance-discrimination-'));
 
-// The runs in this process go one after another (the suite's worker state is per process); the support
-// library the first run loads is handed to the next.
-let support: ISupportCodeLibrary | undefined;
-let queue: Promise<unknown> = Promise.resolve();
 function runHere(side: Side, impl: string, requirements: string[], tags: string | undefined): Promise<{ result: RunResult; exitCode: number }> {
-  const run = queue.then(async () => {
-    const timeoutSeconds = TIMEOUT_SECONDS[side];
-    const out = await runSuite({ side, impl, implOptions: {}, tags, requirements, reportDir, timeoutSeconds, quietMs: 0, parallel: 0, progress: false, support });
-    support = out.support;
-    return out;
-  });
-  queue = run.catch(() => undefined);
-  return run;
+  return runInProcess({ side, impl, requirements, tags, reportDir, timeoutSeconds: TIMEOUT_SECONDS[side] });
 }
 
 // The child processes run alongside the in-process runs; each test awaits its own. The two that mostly

@@ -13,10 +13,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import { REPOSITORY_ROOT as root } from '../../harness/cli.ts';
-import { runSuite } from '../../cli/run.ts';
 import { suiteCatalogue } from '../../cli/selection.ts';
+import { runInProcess } from './in-process.ts';
 
 const CONCURRENCY_RULES = new Set(['AT-LIMIT-002', 'AT-LIMIT-003']);
 const BUNDLED = join(root, 'fixtures', 'broken-grant-services');
@@ -34,7 +33,6 @@ const modules = [BUNDLED, SHOULD_ONLY].flatMap((dir) =>
     .map((file) => ({ dir, file, name: file.replace(/\.ts$/, ''), bundled: dir === BUNDLED })),
 );
 
-let support: ISupportCodeLibrary | undefined;
 
 describe('each broken grant service fails only what it lists', () => {
   test('the bundled ones break a MUST rule each, the others SHOULD rules only', async () => {
@@ -51,20 +49,7 @@ describe('each broken grant service fails only what it lists', () => {
     const label = bundled ? `broken/${name}` : `test/fixtures/broken-grant-services/${file}`;
     test(label, async () => {
       const module = (await import(pathToFileURL(join(dir, file)).href)) as { breaks: string[] };
-      const out = await runSuite({
-        side: 'grant-service',
-        impl: bundled ? `broken/${name}` : join(dir, file),
-        implOptions: {},
-        tags: 'not @slow',
-        requirements: rules,
-        reportDir,
-        timeoutSeconds: 5,
-        quietMs: 0,
-        parallel: 0,
-        progress: false,
-        support,
-      });
-      support = out.support;
+      const out = await runInProcess({ side: 'grant-service', impl: bundled ? `broken/${name}` : join(dir, file), tags: 'not @slow', requirements: rules, reportDir, timeoutSeconds: 5 });
       const notPassed = out.result.requirements.filter((r) => r.result === 'failed' || r.result === 'warning').map((r) => r.id);
       const beyond = notPassed.filter((id) => !module.breaks.includes(id));
       assert.deepEqual(beyond, [], `${label} also fails ${beyond.join(', ')}: list them in its breaks, or narrow its defect`);

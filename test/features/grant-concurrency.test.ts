@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ISupportCodeLibrary } from '@cucumber/cucumber/api';
-import { runSuite } from '../../cli/run.ts';
 import type { RunResult } from '../../reports/results.ts';
+import { runInProcess } from './in-process.ts';
 
 /** Never more than k (MUST), exactly k (SHOULD): both under 50 concurrent redemptions, five rounds, k = 1 and 3. */
 const CONCURRENCY_RULES = ['AT-LIMIT-002', 'AT-LIMIT-003'];
@@ -19,22 +18,8 @@ const RACY = 'broken/counts-without-holding-the-limit';
 const reportDir = mkdtempSync(join(tmpdir(), 'accesstoken-conformance-concurrency-'));
 after(() => rmSync(reportDir, { recursive: true, force: true }));
 
-let support: ISupportCodeLibrary | undefined;
-async function run(impl: string): Promise<{ result: RunResult; exitCode: number }> {
-  const out = await runSuite({
-    side: 'grant-service',
-    impl,
-    implOptions: {},
-    requirements: CONCURRENCY_RULES,
-    reportDir,
-    timeoutSeconds: 5,
-    quietMs: 0,
-    parallel: 0,
-    progress: false,
-    support,
-  });
-  support = out.support;
-  return out;
+function run(impl: string): Promise<{ result: RunResult; exitCode: number }> {
+  return runInProcess({ side: 'grant-service', impl, requirements: CONCURRENCY_RULES, reportDir, timeoutSeconds: 5 });
 }
 
 function outcomes(result: RunResult): Record<string, string> {
