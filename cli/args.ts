@@ -8,7 +8,7 @@ export type FlagOptions = NonNullable<ParseArgsConfig['options']>;
 
 export const USAGE = `usage: accesstoken-conformance [run] [--side redeemer|grant-service] [--impl reference|kubernetes|command|broken/<name>|./module.js]
                                  [--impl-option key=value]... [--tags EXPR] [--requirement ID]...
-                                 [--report-dir DIR] [--timeout SECONDS] [--parallel N] [--config FILE]
+                                 [--report-dir DIR] [--timeout SECONDS] [--parallel auto|N] [--config FILE]
        accesstoken-conformance list [--side redeemer|grant-service] [--impl IMPL [--impl-option key=value]...] [--json]
        accesstoken-conformance serve [--redemptions N] [--expiration DURATION] [--code CODE]
                                  [--endpoint host:port[/group]]... [--token-file FILE] [--port N] [--host HOST]
@@ -50,6 +50,13 @@ export function positiveNumber(value: string | undefined, flag: string, fallback
     throw new UsageError(`${flag} ${value}: expected ${integer ? 'a whole number' : 'a number'} of at least ${min}`);
   }
   return n;
+}
+
+/** `--parallel`: `auto` (the default: chosen from the plan) or a number of worker processes, 0 for serial. */
+export function parallelFlag(value: string | undefined, fallback: number | 'auto' = 'auto'): number | 'auto' {
+  if (value === undefined || value === 'auto') return value ?? fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--parallel ${value}: expected auto or a whole number of at least 0 (0 runs serially)`);
+  return Number(value);
 }
 
 export const RUN_OPTIONS = {

@@ -19,7 +19,7 @@ export interface RunConfig {
   reportDir?: string;
   timeoutSeconds?: number;
   quietMs?: number;
-  parallel?: number;
+  parallel?: number | 'auto';
   grantHost?: string;
   listenHost?: string;
   metadata?: Partial<ImplementationInfo>;
@@ -168,7 +168,7 @@ export function parseRunConfig(file: string, raw: unknown): RunConfig {
     config.timeoutSeconds = num(file, 'timeouts.settleSeconds', raw.timeouts.settleSeconds, { min: 1 });
     config.quietMs = num(file, 'timeouts.quietPeriodMs', raw.timeouts.quietPeriodMs);
   }
-  config.parallel = num(file, 'parallel', raw.parallel, { integer: true });
+  config.parallel = raw.parallel === 'auto' ? 'auto' : num(file, 'parallel', raw.parallel, { integer: true });
   config.grantHost = str(file, 'grantHost', raw.grantHost);
   config.listenHost = str(file, 'listenHost', raw.listenHost);
   const baseline = str(file, 'baseline', raw.baseline);

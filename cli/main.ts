@@ -1,12 +1,30 @@
 // accesstoken-conformance: run | list | serve | controller. Importing this module runs nothing: cli/bin.ts
 // is the installed command, tests call main() directly or spawn bin.ts.
-import { keyValues, parse, positiveNumber, RUN_OPTIONS, sideFlag, USAGE } from './args.ts';
+import { keyValues, parallelFlag, parse, positiveNumber, RUN_OPTIONS, sideFlag, USAGE } from './args.ts';
 import { ConfigurationError } from '../adapters/load.ts';
 import { CatalogueError, missingFeatures, type Requirement } from '../reports/catalogue.ts';
 import { UsageError } from './errors.ts';
 import { runSuite } from './run.ts';
 import { suiteCatalogue } from './selection.ts';
 import { formatSummary } from './summary.ts';
+import { handleInterrupts, INTERRUPTED_EXIT_CODE, InterruptedError, interruption } from '../steps/support/interrupt.ts';
+
+/**
+ * Runs `work` (the suite) with Ctrl-C handled: the first SIGINT or SIGTERM ends the run early, with the
+ * reports of what ran (exit 130), a second ends the process at once (interrupt.ts).
+ */
+async function whileListening<T>(work: () => Promise<T>): Promise<T> {
+  interruption.reset();
+  const stopListening = handleInterrupts({
+    onFirst: () => process.stderr.write('\naccesstoken-conformance: interrupted: the scenario in progress ends, the rest are not run, the reports are written (Ctrl-C again to quit at once, without them)\n'),
+    onSecond: () => process.stderr.write('\naccesstoken-conformance: interrupted again: quitting without reports\n'),
+  });
+  try {
+    return await work();
+  } finally {
+    stopListening();
+  }
+}
 
 async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, RUN_OPTIONS);
@@ -20,7 +38,7 @@ async function run(argv: string[]): Promise<number> {
   for (const k of ['kubeconfig', 'context', 'namespace'] as const) if (values[k]) implOptions[k] = values[k] as string;
   if (values['grant-host']) implOptions.grantHost = values['grant-host'] as string;
   const { writeReports } = await import('../reports/write.ts');
-  const { result, exitCode, files } = await runSuite({
+  const { result, exitCode, files } = await whileListening(() => runSuite({
     side: sideFlag(values.side as string | undefined, config.side),
     impl: (values.impl as string | undefined) ?? config.impl ?? 'reference',
     implOptions,
@@ -29,7 +47,7 @@ async function run(argv: string[]): Promise<number> {
     reportDir: (values['report-dir'] as string | undefined) ?? config.reportDir ?? 'conformance-report',
     timeoutSeconds: positiveNumber(values.timeout as string | undefined, '--timeout', config.timeoutSeconds ?? 15, { min: 1 }),
     quietMs: values['quiet-period'] !== undefined ? positiveNumber(values['quiet-period'] as string, '--quiet-period', 0) : config.quietMs,
-    parallel: positiveNumber(values.parallel as string | undefined, '--parallel', config.parallel ?? 0, { integer: true }),
+    parallel: parallelFlag(values.parallel as string | undefined, config.parallel ?? 'auto'),
     grantHost: (values['grant-host'] as string | undefined) ?? config.grantHost,
     listenHost: (values['listen-host'] as string | undefined) ?? config.listenHost,
     claimedFeatures: config.features,
@@ -37,10 +55,11 @@ async function run(argv: string[]): Promise<number> {
     metadata: config.metadata,
     writeReports,
     progress: !values.quiet,
-  });
+  }));
   console.log(formatSummary(result));
   console.log(`Reports: ${files.join(', ')}`);
-  return exitCode;
+  // interrupted: the shell's code for it, whatever the verdict of the part that ran
+  return interruption.interrupted ? INTERRUPTED_EXIT_CODE : exitCode;
 }
 
 /**
@@ -101,6 +120,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError || e instanceof ConfigurationError || e instanceof CatalogueError) {
       console.error(`accesstoken-conformance: ${e.message}`);
       return 2;
+    }
+    if (e instanceof InterruptedError) {
+      // before any scenario could run (the preflight's create()): there is nothing to report
+      console.error(`accesstoken-conformance: ${e.message}; no scenario ran`);
+      return INTERRUPTED_EXIT_CODE;
     }
     throw e;
   }

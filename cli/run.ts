@@ -1,5 +1,5 @@
 // `run`: the suite against one implementation, through cucumber's API, then the verdict.
-import { loadConfiguration, loadSources, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
+import { loadConfiguration, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -14,8 +14,9 @@ import type { SuiteParameters } from '../steps/support/parameters.ts';
 import { bounded, CALL_BOUNDS_MS, CallTimeoutError } from '../steps/support/bounded.ts';
 import { UsageError } from './errors.ts';
 import { Progress } from './progress.ts';
-import { featuresDir, selectionProblem, sideExpression, suiteCatalogue, tagExpression } from './selection.ts';
-import { getRunPki, runHosts } from '../simulator/pki.ts';
+import { featuresDir, plannedScenarios, selectionProblem, sideExpression, suiteCatalogue, tagExpression } from './selection.ts';
+import { getRunPki, pkiKeys, runHosts } from '../simulator/pki.ts';
+import { SLOW_TAG, slowFirst } from '../steps/support/slow-first.ts';
 
 const stepsGlob = join(codeRoot, 'steps', '**', `*${moduleExt}`);
 export { featuresDir };
@@ -31,7 +32,8 @@ export interface RunOptions {
   /** seconds to wait for a token to settle */
   timeoutSeconds: number;
   quietMs?: number;
-  parallel: number;
+  /** Worker processes: 0 runs serially in this process; 'auto' chooses from the plan (autoWorkers). */
+  parallel: number | 'auto';
   grantHost?: string;
   listenHost?: string;
   claimedFeatures?: string[];
@@ -66,9 +68,10 @@ export async function runSuite(
     if (!catalogue.some((r) => r.id === b.id)) throw new UsageError(`baseline: ${b.id} is not a requirement in the catalogue`);
   }
 
-  // The run's keys take the longest to make: start now, on libuv's thread pool, while cucumber loads.
-  // (In-process runs only: parallel workers make their own.)
-  if (options.parallel === 0) void getRunPki(runHosts(options.grantHost));
+  // The run's keys take the longest to make: start now, on libuv's thread pool, while cucumber loads. A
+  // serial run uses them in this process; a parallel run hands them to its workers.
+  const runPki = getRunPki(runHosts(options.grantHost));
+  runPki.catch(() => undefined);
 
   // A preflight: a bad --impl is a configuration error (exit 2), found before cucumber starts, and the
   // implementation's metadata is known for the report even if no scenario runs.
@@ -118,19 +121,20 @@ export async function runSuite(
         `message:${files.messages}`,
       ],
       formatOptions: { junit: { suiteName: `accesstoken-conformance ${info.name} (${SIDE_LABELS[side]})` } },
-      parallel: options.parallel,
-      worldParameters: JSON.parse(JSON.stringify(parameters)),
       strict: true,
     },
   });
   // A selection that matches nothing is a mistake, not a pass.
-  let planned: number;
-  try {
-    planned = (await loadSources(runConfiguration.sources)).plan.length;
-  } catch (e) {
-    throw new UsageError(`--tags: ${firstLine(e)}`);
-  }
-  if (planned === 0) throw new UsageError(`no scenario matches ${sideExpression(side, tagExpression(options.tags, options.requirements))}`);
+  const expression = sideExpression(side, tagExpression(options.tags, options.requirements));
+  const plan = plannedScenarios(expression, SLOW_TAG);
+  if (plan.scenarios === 0) throw new UsageError(`no scenario matches ${expression}`);
+  const planned = plan.scenarios;
+  // a parallel run hands out its @slow scenarios first (steps/support/slow-first.ts)
+  slowFirst.plan(plan.slow);
+  const workers = options.parallel === 'auto' ? autoWorkers({ ...plan, quietMs: parameters.quietMs }) : options.parallel;
+  if (workers > 0) parameters.pki = pkiKeys(await runPki);
+  runConfiguration.runtime.parallel = workers;
+  runConfiguration.runtime.worldParameters = JSON.parse(JSON.stringify(parameters));
   const collector = new MessageCollector();
   const progress = options.progress === false ? undefined : new Progress(stdout, planned);
   const startedAt = new Date().toISOString();
@@ -166,7 +170,7 @@ export async function runSuite(
       tags: options.tags ?? null,
       requirements: options.requirements,
       timeoutSeconds: options.timeoutSeconds,
-      parallel: options.parallel,
+      parallel: workers,
       implOptions: Object.keys(options.implOptions),
     },
     scenarios,
@@ -176,4 +180,21 @@ export async function runSuite(
   if (options.writeReports) written.push(...(await options.writeReports(result, reportDir)));
   const exitCode = result.verdict === 'Not conformant' ? 1 : 0;
   return { result, exitCode, files: written, support };
+}
+
+/** The most worker processes 'auto' starts: each costs ~0.3 s of CPU to start and ~100 MB. */
+export const MAX_AUTO_WORKERS = 8;
+
+/**
+ * How many worker processes a run gets. `auto` runs serially what is mostly CPU (the reference's
+ * scenarios take ~10 ms each: a worker would cost more to start than it saves) and in parallel what mostly
+ * waits: one worker per @slow scenario, so that their waits overlap, and more for an implementation that
+ * takes a quiet period after each action.
+ */
+export function autoWorkers(plan: { scenarios: number; slow: number; quietMs: number }): number {
+  // the idle time the plan is expected to hold besides the @slow scenarios, in seconds
+  const quietSeconds = (plan.scenarios * plan.quietMs) / 1000;
+  const forQuiet = Math.ceil(quietSeconds / 4);
+  if (plan.slow === 0 && forQuiet <= 1) return 0;
+  return Math.min(MAX_AUTO_WORKERS, Math.max(2, plan.slow + 1, forQuiet + (plan.slow > 0 ? plan.slow : 0)));
 }

@@ -29,6 +29,12 @@ export function formatSummary(result: RunResult): string {
     lines.push('', `NOT RUN ${n} scenario${n === 1 ? '' : 's'} (${stopped.requirementsNotRun.length} requirements): ${stopped.reason}`);
     for (const d of stopped.details) lines.push(`  ${d}`);
   }
+  const interrupted = result.interrupted;
+  if (interrupted) {
+    const n = interrupted.scenariosNotRun;
+    const k = interrupted.requirementsNotRun.length;
+    lines.push('', `NOT RUN ${n} scenario${n === 1 ? '' : 's'} (${k} requirement${k === 1 ? '' : 's'}): ${interrupted.reason}`);
+  }
   const counts = { scenarios: result.scenarios.length, passed: result.scenarios.filter((s) => s.status === 'passed').length };
   lines.push(
     '',
@@ -43,6 +49,8 @@ export function formatSummary(result: RunResult): string {
 function verdictNotes(result: RunResult): string {
   const notes: string[] = [];
   if (result.stoppedAnswering) notes.push(result.stoppedAnswering.reason);
-  if (result.partial) notes.push('partial: some MUST rules did not run');
+  // interrupted: the verdict is of the part that ran
+  if (result.interrupted) notes.push(`${result.interrupted.reason}: partial, of what ran`);
+  else if (result.partial) notes.push('partial: some MUST rules did not run');
   return notes.length > 0 ? ` (${notes.join('; ')})` : '';
 }

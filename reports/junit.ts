@@ -3,7 +3,8 @@
 //    "<rule> - <scenario>", and a rule's name need not carry its ID);
 //  - a scenario whose failure the baseline expects is reported as <skipped> with the reason (pytest's
 //    xfail convention), so CI dashboards do not go red on what the gate accepts; its failure text is kept;
-//  - a scenario the suite did not run for a reason of its own (the implementation stopped answering) keeps
+//  - a scenario the suite did not run for a reason of its own (the implementation stopped answering, the
+//    run was interrupted) keeps
 //    cucumber's <skipped>, with the reason as its message;
 //  - the testsuite gets <properties> with the verdict, and its totals are recounted.
 // A small tokenizer keeps CDATA (which carries implementation messages) opaque. Anything unexpected
@@ -195,6 +196,9 @@ export function rewriteJunit(xml: string, result: RunResult): JunitRewrite {
     ['accesstoken-conformance.suite', `${result.suite.name} ${result.suite.version}`],
     ...(result.stoppedAnswering
       ? [['accesstoken-conformance.stopped-answering', `${result.stoppedAnswering.reason}: ${result.stoppedAnswering.details.join('; ')}`]]
+      : []),
+    ...(result.interrupted
+      ? [['accesstoken-conformance.interrupted', `${result.interrupted.reason}: ${result.interrupted.scenariosNotRun} scenarios not run`]]
       : []),
   ]
     .map(([k, v]) => `\n    <property name="${encodeXmlAttribute(k)}" value="${encodeXmlAttribute(v)}"/>`)

@@ -76,7 +76,7 @@ function message(s: ScenarioResult, g: Guard): string {
 
 /** The verdict's heading, as the console and index.html word it. */
 export function verdictHeading(result: RunResult): string {
-  return `## ${VERDICT_MARKS[result.verdict]} AccessToken conformance: ${result.verdict}${result.partial ? ' (partial)' : ''}`;
+  return `## ${VERDICT_MARKS[result.verdict]} AccessToken conformance: ${result.verdict}${result.interrupted ? ' (partial: interrupted)' : result.partial ? ' (partial)' : ''}`;
 }
 
 function factsLine(result: RunResult, g: Guard): string {
@@ -215,7 +215,7 @@ export function renderMarkdown(result: RunResult, options: MarkdownOptions = {})
 
   doc.add(verdictHeading(result));
   doc.add(factsLine(result, g));
-  if (result.partial) {
+  if (result.partial && !result.interrupted) {
     doc.add(`> **Partial**: ${mustMissing} MUST rule${mustMissing === 1 ? '' : 's'} did not run (filtered out, not run or unsupported): the verdict covers only part of the catalogue.`);
   }
   const stopped = result.stoppedAnswering;
@@ -228,6 +228,12 @@ export function renderMarkdown(result: RunResult, options: MarkdownOptions = {})
       ...stopped.details.slice(0, 5).map((d) => `> - ${inlineMarkdown(g(d))}`),
       ...(stopped.details.length > 5 ? [`> - … and ${stopped.details.length - 5} more`] : []),
     ].join('\n'));
+  }
+  const interrupted = result.interrupted;
+  if (interrupted) {
+    const n = interrupted.scenariosNotRun;
+    const k = interrupted.requirementsNotRun.length;
+    doc.add(`> **Not run: ${inlineMarkdown(g(interrupted.reason))}.** The run was stopped before it ended: ${n} scenario${n === 1 ? '' : 's'} (${k} requirement${k === 1 ? '' : 's'}) ${n === 1 ? 'was' : 'were'} not run, and the verdict is of the part that ran (${mustMissing} MUST rule${mustMissing === 1 ? '' : 's'} did not run).`);
   }
   if (result.fixedExpectations.length > 0) {
     const ids = result.fixedExpectations.map((b) => `**${inlineMarkdown(b.id)}**`).join(', ');

@@ -25,7 +25,7 @@ export interface ScenarioResult {
   failure?: { step: string; message: string; details?: string };
   unsupported: string[];
   evidence?: Evidence;
-  /** Why the scenario was not run (status `skipped`), when the suite chose not to run it: STOPPED_ANSWERING. */
+  /** Why the scenario was not run (status `skipped`), when the suite chose not to run it: STOPPED_ANSWERING or INTERRUPTED. */
   notRun?: string;
   /** The implementation stopped answering during this scenario: the calls that timed out in a row. */
   stoppedAnswering?: string;
@@ -47,6 +47,20 @@ export interface StoppedAnswering {
   requirementsNotRun: string[];
 }
 
+/**
+ * Why the scenarios left when the run was interrupted were not run (the one in progress included): Ctrl-C,
+ * or SIGTERM, during `accesstoken-conformance run`.
+ */
+export const INTERRUPTED = 'interrupted (Ctrl-C)';
+
+/** A run that was interrupted: the verdict covers what ran before, and the run is partial. */
+export interface Interrupted {
+  reason: typeof INTERRUPTED;
+  scenariosNotRun: number;
+  /** Requirements not judged because of it: some of their scenarios were not run, and none failed. */
+  requirementsNotRun: string[];
+}
+
 export type RequirementOutcome = 'passed' | 'failed' | 'warning' | 'unsupported' | 'not-run' | 'expected-failure';
 
 export interface BaselineEntry {
@@ -61,7 +75,7 @@ export interface RequirementResult extends Requirement {
   durationMs: number;
   /** The baseline entry that expects this requirement to fail, if any. */
   expected?: BaselineEntry;
-  /** Why the requirement was not run (result `not-run`), when the suite chose not to run it: STOPPED_ANSWERING. */
+  /** Why the requirement was not run (result `not-run`), when the suite chose not to run it: STOPPED_ANSWERING or INTERRUPTED. */
   notRun?: string;
 }
 
@@ -85,7 +99,10 @@ export interface RunResult {
   requirements: RequirementResult[];
   scenarios: ScenarioResult[];
   verdict: Verdict;
-  /** MUST rules filtered out, skipped or unsupported: the verdict covers only part of the catalogue. */
+  /**
+   * MUST rules filtered out, skipped or unsupported, or the run interrupted: the verdict covers only part
+   * of the catalogue.
+   */
   partial: boolean;
   /** Baseline entries whose requirement now passes: the list can shrink. */
   fixedExpectations: BaselineEntry[];
@@ -93,6 +110,8 @@ export interface RunResult {
   mustTotal: number;
   /** Set when the implementation stopped answering; the verdict is then Not conformant. */
   stoppedAnswering?: StoppedAnswering;
+  /** Set when the run was interrupted (Ctrl-C) before every scenario had run; the run is then partial. */
+  interrupted?: Interrupted;
 }
 
 /** The side a run judged, in words: what the reports call the implementation under test. */

@@ -3,7 +3,7 @@
 import { countOutcomes, countScenarios, countsByFamily, countsByFeature, idsWith, runMode, type OutcomeCounts, type ScenarioCounts } from './counts.ts';
 import { RedactionGuard } from './redaction-guard.ts';
 import { emitYaml } from './yaml-emit.ts';
-import { sideOf, type BaselineEntry, type RequirementOutcome, type RunResult, type StoppedAnswering, type Verdict } from './results.ts';
+import { sideOf, type BaselineEntry, type Interrupted, type RequirementOutcome, type RunResult, type StoppedAnswering, type Verdict } from './results.ts';
 import type { Side } from '../adapters/contract.ts';
 
 export const REPORT_API_VERSION = 'conformance.accesstoken.skupper.io/v1alpha1';
@@ -35,6 +35,8 @@ export interface ConformanceReport {
     must: { passed: number; total: number; summary: string };
     /** null unless the implementation stopped answering (the verdict is then Not conformant). */
     stoppedAnswering: StoppedAnswering | null;
+    /** null unless the run was interrupted (Ctrl-C) before every scenario ran (it is then partial). */
+    interrupted: Interrupted | null;
   };
   summary: OutcomeCounts;
   families: Record<string, OutcomeCounts>;
@@ -89,6 +91,13 @@ export function buildReport(result: RunResult): ConformanceReport {
             details: [...result.stoppedAnswering.details],
             scenariosNotRun: result.stoppedAnswering.scenariosNotRun,
             requirementsNotRun: [...result.stoppedAnswering.requirementsNotRun],
+          }
+        : null,
+      interrupted: result.interrupted
+        ? {
+            reason: result.interrupted.reason,
+            scenariosNotRun: result.interrupted.scenariosNotRun,
+            requirementsNotRun: [...result.interrupted.requirementsNotRun],
           }
         : null,
     },

@@ -1,10 +1,12 @@
 // The suite's own PKI, made at run time: the granting site's CA and the grant service's certificate, the
 // deliberately bad ones that scenarios need, and client certificates for the Secrets that redemptions
-// return. Keys come from node:crypto through forge's async keygen (OpenSSL on libuv's thread pool, made
-// in parallel); forge's pure-JS mode is never used: it takes seconds per key.
-import { createPrivateKey, sign as cryptoSign, randomBytes } from 'node:crypto';
+// return. Keys come from node:crypto (keys.ts: OpenSSL on libuv's thread pool, made in parallel, started
+// early); forge's pure-JS keygen is never used: it takes seconds per key. A run makes its keys once:
+// parallel workers adopt the coordinator's (pkiKeys, adoptRunPki) instead of each making their own.
+import { createPrivateKey, createPublicKey, sign as cryptoSign, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
+import { takeKeys } from './keys.ts';
 
 const { pki, md, asn1 } = forge;
 
@@ -31,9 +33,20 @@ export interface CertificateRequest {
 }
 
 interface KeyPair {
-  privateKey: forge.pki.rsa.PrivateKey;
   publicKey: forge.pki.rsa.PublicKey;
   privatePem: string;
+}
+
+/**
+ * What a PKI is made from: its two CAs and the one key its leaf certificates share. Holds private keys:
+ * it goes only from a run's coordinator to its workers (cucumber's worldParameters, in memory), never
+ * to a file, a report or an implementation.
+ */
+export interface PkiKeys {
+  hosts: string[];
+  ca: CertifiedKey;
+  unrelatedCa: CertifiedKey;
+  leafKeyPem: string;
 }
 
 export interface Pki {
@@ -58,13 +71,9 @@ export interface Pki {
 const DAY = 24 * 60 * 60 * 1000;
 export const WRONG_HOST = 'wrong-host.invalid';
 
-function generateKeyPair(): Promise<KeyPair> {
-  return new Promise((resolve, reject) => {
-    pki.rsa.generateKeyPair({ bits: 2048, workers: -1 }, (err, keys) => {
-      if (err) return reject(err);
-      resolve({ privateKey: keys.privateKey, publicKey: keys.publicKey, privatePem: pki.privateKeyToPem(keys.privateKey) });
-    });
-  });
+function keyPairFromPem(privatePem: string): KeyPair {
+  const publicPem = createPublicKey(createPrivateKey(privatePem)).export({ type: 'spki', format: 'pem' }).toString();
+  return { publicKey: pki.publicKeyFromPem(publicPem), privatePem };
 }
 
 function serialNumber(): string {
@@ -105,7 +114,20 @@ function subjectKeyId(publicKey: forge.pki.rsa.PublicKey): string {
   return pki.getPublicKeyFingerprint(publicKey, { md: md.sha1.create(), type: 'RSAPublicKey' }).getBytes();
 }
 
-function makeAuthority(commonName: string, key: KeyPair, leafKey: KeyPair): Authority {
+function makeAuthority(commonName: string, key: KeyPair, leafKey: KeyPair, certPem?: string): Authority {
+  const cert = certPem ? pki.certificateFromPem(certPem) : selfSigned(commonName, key);
+  const ski = subjectKeyId(key.publicKey);
+
+  return {
+    certPem: certPem ?? pki.certificateToPem(cert),
+    keyPem: key.privatePem,
+    issue(request) {
+      return issueLeaf(cert, key, ski, request.key ?? leafKey, request);
+    },
+  };
+}
+
+function selfSigned(commonName: string, key: KeyPair): forge.pki.Certificate {
   const cert = pki.createCertificate();
   cert.publicKey = key.publicKey;
   cert.serialNumber = serialNumber();
@@ -120,75 +142,93 @@ function makeAuthority(commonName: string, key: KeyPair, leafKey: KeyPair): Auth
     { name: 'subjectKeyIdentifier' },
   ]);
   signCertificate(cert, key);
-  const certPem = pki.certificateToPem(cert);
-  const ski = subjectKeyId(key.publicKey);
+  return cert;
+}
 
-  return {
-    certPem,
-    keyPem: key.privatePem,
-    issue(request) {
-      const leafKeys = request.key ?? leafKey;
-      const leaf = pki.createCertificate();
-      leaf.publicKey = leafKeys.publicKey;
-      leaf.serialNumber = serialNumber();
-      leaf.validity.notBefore = request.notBefore ?? new Date(Date.now() - DAY);
-      leaf.validity.notAfter = request.notAfter ?? new Date(Date.now() + 5 * 365 * DAY);
-      leaf.setSubject([{ name: 'commonName', value: request.commonName }]);
-      leaf.setIssuer(cert.subject.attributes);
-      const altNames: Array<{ type: number; value?: string; ip?: string }> = [];
-      for (const host of request.hosts ?? []) {
-        if (isIP(host)) {
-          altNames.push({ type: 7, ip: host });
-          if (request.ipAsDns) altNames.push({ type: 2, value: host });
-        } else {
-          altNames.push({ type: 2, value: host });
-        }
-      }
-      const extensions: object[] = [
-        { name: 'basicConstraints', cA: false, critical: true },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-        {
-          name: 'extKeyUsage',
-          serverAuth: request.usage !== 'client',
-          clientAuth: request.usage !== 'server',
-        },
-        { name: 'subjectKeyIdentifier' },
-        { name: 'authorityKeyIdentifier', keyIdentifier: ski },
-      ];
-      if (altNames.length > 0) extensions.push({ name: 'subjectAltName', altNames });
-      leaf.setExtensions(extensions);
-      signCertificate(leaf, key);
-      return { certPem: pki.certificateToPem(leaf), keyPem: leafKeys.privatePem };
+function issueLeaf(cert: forge.pki.Certificate, key: KeyPair, ski: string, leafKeys: KeyPair, request: CertificateRequest): CertifiedKey {
+  const leaf = pki.createCertificate();
+  leaf.publicKey = leafKeys.publicKey;
+  leaf.serialNumber = serialNumber();
+  leaf.validity.notBefore = request.notBefore ?? new Date(Date.now() - DAY);
+  leaf.validity.notAfter = request.notAfter ?? new Date(Date.now() + 5 * 365 * DAY);
+  leaf.setSubject([{ name: 'commonName', value: request.commonName }]);
+  leaf.setIssuer(cert.subject.attributes);
+  const altNames: Array<{ type: number; value?: string; ip?: string }> = [];
+  for (const host of request.hosts ?? []) {
+    if (isIP(host)) {
+      altNames.push({ type: 7, ip: host });
+      if (request.ipAsDns) altNames.push({ type: 2, value: host });
+    } else {
+      altNames.push({ type: 2, value: host });
+    }
+  }
+  const extensions: object[] = [
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    {
+      name: 'extKeyUsage',
+      serverAuth: request.usage !== 'client',
+      clientAuth: request.usage !== 'server',
     },
-  };
+    { name: 'subjectKeyIdentifier' },
+    { name: 'authorityKeyIdentifier', keyIdentifier: ski },
+  ];
+  if (altNames.length > 0) extensions.push({ name: 'subjectAltName', altNames });
+  leaf.setExtensions(extensions);
+  signCertificate(leaf, key);
+  return { certPem: pki.certificateToPem(leaf), keyPem: leafKeys.privatePem };
 }
 
 /**
- * Makes a fresh PKI. Four RSA keys are generated in parallel: two CAs, the server key, and one key shared
- * by every client certificate of the run (a new key per redemption would cost ~200 ms each).
+ * Makes a fresh PKI. Three RSA keys are generated in parallel: two CAs, and one key shared by every leaf
+ * certificate of the run, the grant service's and the redemptions' client certificates (a new key per
+ * redemption would cost ~75 ms of CPU each).
  */
 export async function createPki(options: { hosts?: string[] } = {}): Promise<Pki> {
   const hosts = options.hosts ?? ['localhost', '127.0.0.1'];
-  const [caKey, unrelatedKey, serverKey, clientKey] = await Promise.all([
-    generateKeyPair(),
-    generateKeyPair(),
-    generateKeyPair(),
-    generateKeyPair(),
-  ]);
-  const ca = makeAuthority('accesstoken-conformance grant CA', caKey, clientKey);
-  const unrelatedCa = makeAuthority('unrelated CA', unrelatedKey, clientKey);
+  const [caKey, unrelatedKey, leafKey] = (await Promise.all(takeKeys(3))).map(keyPairFromPem);
+  return assemble(
+    hosts,
+    makeAuthority(GRANT_CA_NAME, caKey, leafKey),
+    makeAuthority(UNRELATED_CA_NAME, unrelatedKey, leafKey),
+  );
+}
+
+const GRANT_CA_NAME = 'accesstoken-conformance grant CA';
+const UNRELATED_CA_NAME = 'unrelated CA';
+
+/** The PKI's makings, to hand to another process of the same run (see PkiKeys). */
+export function pkiKeys(made: Pki): PkiKeys {
+  return {
+    hosts: made.hosts,
+    ca: { certPem: made.ca.certPem, keyPem: made.ca.keyPem },
+    unrelatedCa: { certPem: made.unrelatedCa.certPem, keyPem: made.unrelatedCa.keyPem },
+    leafKeyPem: made.server.keyPem,
+  };
+}
+
+/** The same PKI again from its makings: the same CAs and leaf key, its certificates issued afresh. */
+export function pkiFromKeys(keys: PkiKeys): Pki {
+  const leafKey = keyPairFromPem(keys.leafKeyPem);
+  return assemble(
+    keys.hosts,
+    makeAuthority(GRANT_CA_NAME, keyPairFromPem(keys.ca.keyPem), leafKey, keys.ca.certPem),
+    makeAuthority(UNRELATED_CA_NAME, keyPairFromPem(keys.unrelatedCa.keyPem), leafKey, keys.unrelatedCa.certPem),
+  );
+}
+
+function assemble(hosts: string[], ca: Authority, unrelatedCa: Authority): Pki {
   const primaryHost = hosts[0];
-  const server = ca.issue({ commonName: primaryHost, hosts, usage: 'server', key: serverKey });
+  const server = ca.issue({ commonName: primaryHost, hosts, usage: 'server' });
   const expiredServer = ca.issue({
     commonName: primaryHost,
     hosts,
     usage: 'server',
-    key: serverKey,
     notBefore: new Date(Date.now() - 30 * DAY),
     notAfter: new Date(Date.now() - DAY),
   });
-  const wrongHostServer = ca.issue({ commonName: WRONG_HOST, hosts: [WRONG_HOST], usage: 'server', key: serverKey });
-  const otherCaServer = unrelatedCa.issue({ commonName: primaryHost, hosts, usage: 'server', key: serverKey });
+  const wrongHostServer = ca.issue({ commonName: WRONG_HOST, hosts: [WRONG_HOST], usage: 'server' });
+  const otherCaServer = unrelatedCa.issue({ commonName: primaryHost, hosts, usage: 'server' });
   return {
     ca,
     unrelatedCa,
@@ -209,6 +249,12 @@ export function runHosts(grantHost?: string): string[] {
 }
 
 const runPkis = new Map<string, Promise<Pki>>();
+
+/** Makes `keys` this process's run PKI for their hosts: a parallel worker takes its coordinator's. */
+export function adoptRunPki(keys: PkiKeys): void {
+  const key = keys.hosts.join(',');
+  if (!runPkis.has(key)) runPkis.set(key, Promise.resolve(pkiFromKeys(keys)));
+}
 
 /** The PKI of this run (made once per process and set of hosts). */
 export function getRunPki(hosts: string[] = ['localhost', '127.0.0.1']): Promise<Pki> {

@@ -46,6 +46,7 @@ dl.kv dd{margin:0;overflow-wrap:anywhere}
 .callout.fixed{background:#ddf4ff;border-color:#54aeff}
 .callout.baseline{background:#fff1e5;border-color:#fb8f44}
 .callout.stopped{background:#ffebe9;border-color:#ff8182}
+.callout.interrupted{background:#fff8c5;border-color:#d4a72c}
 table{border-collapse:collapse;width:100%;background:#fff}
 table.families{width:auto;min-width:640px;border:1px solid #d0d7de;border-radius:8px}
 table.families th,table.families td{padding:4px 12px;border-bottom:1px solid #eaeef2;text-align:left}

@@ -84,6 +84,15 @@ function stoppedSection(result: RunResult, g: Guard): string {
   return `<section class="callout stopped" id="stopped-answering"><b>Not run: ${escapeHtml(g(stopped.reason))}.</b> ${n} scenario${n === 1 ? '' : 's'} (${stopped.requirementsNotRun.length} requirement${stopped.requirementsNotRun.length === 1 ? '' : 's'}) ${n === 1 ? 'was' : 'were'} not run against it; an implementation that stops answering is not conformant.<ul>${stopped.details.map((d) => `<li>${escapeHtml(g(d))}</li>`).join('')}</ul></section>`;
 }
 
+/** Said at the top when the run was interrupted: the rest was not run, and the verdict is of the part that ran. */
+function interruptedSection(result: RunResult, g: Guard): string {
+  const interrupted = result.interrupted;
+  if (!interrupted) return '';
+  const n = interrupted.scenariosNotRun;
+  const k = interrupted.requirementsNotRun.length;
+  return `<section class="callout interrupted" id="interrupted"><b>Not run: ${escapeHtml(g(interrupted.reason))}.</b> The run was stopped before it ended: ${n} scenario${n === 1 ? '' : 's'} (${k} requirement${k === 1 ? '' : 's'}) ${n === 1 ? 'was' : 'were'} not run, and the verdict is of the part that ran.</section>`;
+}
+
 function baselineSection(result: RunResult, g: Guard): string {
   const expected = result.requirements.filter((r) => r.expected);
   if (expected.length === 0 && result.fixedExpectations.length === 0) return '';
@@ -120,16 +129,18 @@ export function renderHtml(result: RunResult, options: HtmlOptions = {}): string
   const finished = new Date(result.finishedAt).getTime();
   const side = sideOf(result);
   const sideLabel = SIDE_LABELS[side];
-  const title = `${impl.name}${impl.version ? ` ${impl.version}` : ''} (${sideLabel}): ${result.verdict}${result.partial ? ' (partial)' : ''}`;
+  const title = `${impl.name}${impl.version ? ` ${impl.version}` : ''} (${sideLabel}): ${result.verdict}${result.interrupted ? ' (partial: interrupted)' : result.partial ? ' (partial)' : ''}`;
 
   const verdictDetail = [
     `judged as a ${sideLabel}`,
     `${result.mustPassed} of ${result.mustTotal} MUST rules passed`,
     `${should.filter((r) => r.result === 'passed').length} of ${should.length} SHOULD rules passed`,
   ].join(' · ');
-  const partialNote = result.partial
-    ? `<span class="partial" title="MUST rules that did not run: the verdict covers part of the catalogue">Partial</span> <span class="detail">${mustMissing} MUST rule${mustMissing === 1 ? '' : 's'} did not run (filtered out, not run or unsupported)</span>`
-    : '';
+  const partialNote = result.interrupted
+    ? `<span class="partial" title="The run was interrupted: the verdict covers the part that ran">Partial</span> <span class="detail">${escapeHtml(g(result.interrupted.reason))}: ${mustMissing} MUST rule${mustMissing === 1 ? '' : 's'} did not run</span>`
+    : result.partial
+      ? `<span class="partial" title="MUST rules that did not run: the verdict covers part of the catalogue">Partial</span> <span class="detail">${mustMissing} MUST rule${mustMissing === 1 ? '' : 's'} did not run (filtered out, not run or unsupported)</span>`
+      : '';
 
   const implRows: [string, string][] = [
     ['Name', escapeHtml(g(impl.name))],
@@ -199,6 +210,7 @@ export function renderHtml(result: RunResult, options: HtmlOptions = {}): string
   ].map(([key, n, label]) => cardLink(String(key), `<b class="${n ? `c-${key}` : 'zero'}">${n}</b> ${label}`)).join('')}</div>
 </div>
 ${stoppedSection(result, g)}
+${interruptedSection(result, g)}
 ${baselineSection(result, g)}
 <div class="panels">
 <section class="panel"><h4>Implementation</h4>${dl(implRows)}</section>

@@ -178,6 +178,11 @@ export class GrantRegistry {
     this.grants.clear();
   }
 
+  /** The uids of the grants it holds. */
+  grantUids(): string[] {
+    return [...this.grants.keys()];
+  }
+
   /**
    * Decides a request exactly as Skupper's grant server does; a redemption answers typed documents, which
    * are serialised only when written. Synchronous on purpose: the check of the redemption count and its

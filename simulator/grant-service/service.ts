@@ -6,7 +6,7 @@ import { GrantRegistry, type Grant, type GrantOptions } from './registry.ts';
 import { Endpoints, type EndpointKind, type PrimaryEndpointOptions } from './endpoints.ts';
 import { answerInstead, changeRedemption, defaultFailureText, delivery, PendingFault, requestUnder, type Delivery, type Fault, type Framing } from './faults.ts';
 import { receive, RequestLog, type RecordedRequest } from './request-log.ts';
-import { httpError, wireBody, type GrantAnswer, type GrantDocument } from './wire.ts';
+import { grantKey, httpError, wireBody, type GrantAnswer, type GrantDocument } from './wire.ts';
 import { getRunPki, type Pki } from '../pki.ts';
 import { SKUPPER_API_VERSION, type AccessToken, type OwnerReference } from '../../model/resources.ts';
 
@@ -169,7 +169,21 @@ export class GrantService {
     this.releaseHeld();
     this.endpoints.stopStalling();
     this.log.clear();
+    for (const uid of this.registry.grantUids()) this.earlierGrants.add(uid);
     this.registry.clear();
+  }
+
+  /**
+   * The grants of earlier scenarios (reset() forgot them). A controller may still be retrying one of their
+   * tokens when the next scenario starts, later still when it is busy; such a request is answered (404, as
+   * for any grant the service does not know) but is not the present scenario's: it stays out of its log.
+   */
+  private readonly earlierGrants = new Set<string>();
+
+  /** Logs a request, unless it was for a grant of an earlier scenario. */
+  private logRequest(recorded: RecordedRequest): void {
+    if (this.earlierGrants.has(grantKey(recorded.path))) return;
+    this.log.add(recorded);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -205,13 +219,13 @@ export class GrantService {
       answer = httpError(400, 'Request body not valid');
     } else if (fault?.kind === 'no-answer') {
       recorded.answer = { status: 'no-answer' };
-      this.log.add(recorded);
+      this.logRequest(recorded);
       await new Promise<void>((resolve) => this.held.add(resolve));
       req.socket.destroy();
       return;
     } else if (fault?.kind === 'reset') {
       recorded.answer = { status: 'reset' };
-      this.log.add(recorded);
+      this.logRequest(recorded);
       this.endpoints.resetSocket(req.socket);
       return;
     } else {
@@ -225,7 +239,7 @@ export class GrantService {
     // the documents are what the bytes say only when all of them went out
     if (answer.documents && how.kind === 'whole') recorded.documents = answer.documents;
     recorded.grantUid = answer.grantUid;
-    this.log.add(recorded);
+    this.logRequest(recorded);
     await this.write(how, answer, written, req, res);
   }
 

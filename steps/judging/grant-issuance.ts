@@ -3,6 +3,7 @@
 // conditions, and the Error status of a grant it cannot process. Every judge returns undefined when the
 // grant conforms, or what was expected and what was observed, in words; none prints a code.
 import type { AccessGrant } from '../../model/resources.ts';
+import { interruption } from '../support/interrupt.ts';
 
 /** Undefined when status.code is the code the spec set. The codes are never printed: only their lengths. */
 export function judgeSpecCode(grant: AccessGrant | undefined, specCode: string): string | undefined {
@@ -82,7 +83,7 @@ export async function waitForJudgement<T>(observe: () => Promise<T>, judge: (see
     const problem = judge(await observe());
     if (!problem) return undefined;
     if (performance.now() >= deadline) return `${problem} (after ${timeoutMs} ms)`;
-    await new Promise((r) => setTimeout(r, pause));
+    await interruption.pause(pause, 'the wait for the grant service to write its status');
     pause = Math.min(pause * 2, 50);
   }
 }

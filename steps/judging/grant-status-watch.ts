@@ -1,5 +1,6 @@
 // Watching a number in a grant's status while something happens to it (status.redemptions during a burst),
 // and judging the expiration time a grant service publishes.
+import { interruption } from '../support/interrupt.ts';
 
 /**
  * Runs `task` while sampling `sample` every `intervalMs` (each sample awaited before the next), and
@@ -17,7 +18,7 @@ export async function sampleWhile<T, S>(task: Promise<T>, sample: () => Promise<
         failure = e;
         return;
       }
-      if (running) await new Promise((r) => setTimeout(r, intervalMs));
+      if (running) await interruption.pause(intervalMs, 'sampling the status');
     }
   })();
   let result: T;
@@ -54,7 +55,7 @@ export class CountError extends Error {
 export async function waitForCount(sample: () => Promise<number | undefined>, wait: CountWait, what = 'status.redemptions'): Promise<number> {
   const { atLeast, atMost, timeoutMs } = wait;
   const expected = atLeast === atMost ? `${atLeast}` : `between ${atLeast} and ${atMost}`;
-  if (wait.quietMs) await new Promise((r) => setTimeout(r, wait.quietMs));
+  if (wait.quietMs) await interruption.pause(wait.quietMs, 'the quiet period');
   const deadline = performance.now() + timeoutMs;
   let pause = wait.intervalMs ?? 2;
   for (;;) {
@@ -64,7 +65,7 @@ export async function waitForCount(sample: () => Promise<number | undefined>, wa
     if (performance.now() >= deadline) {
       throw new CountError(`expected ${what} to come to ${expected} within ${timeoutMs} ms; the grant service still shows ${count}`);
     }
-    await new Promise((r) => setTimeout(r, pause));
+    await interruption.pause(pause, `the wait for ${what}`);
     pause = Math.min(pause * 2, 50);
   }
 }

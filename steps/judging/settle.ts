@@ -2,11 +2,17 @@
 // polls observe() until the token settles or a deadline passes; one that never settles fails with what
 // was last observed, never hangs the run. An implementation that reports its changes (waitForChange)
 // is observed at each change instead of on a timer. Each call has its bound (steps/support/bounded.ts);
-// once the implementation has stopped answering, the wait ends at once.
+// once the implementation has stopped answering, or the run is interrupted (Ctrl-C), the wait ends at once.
 import type { Implementation, Observation, Site } from '../../adapters/contract.ts';
 import { tokenOutcome, type Outcome } from '../../model/conditions.ts';
 import { toYaml, type AccessToken } from '../../model/resources.ts';
 import { bounded, CALL_BOUNDS_MS, CallTimeoutError, NotAnsweringError } from '../support/bounded.ts';
+import { InterruptedError, interruption } from '../support/interrupt.ts';
+
+/** Errors that end a wait at once: the implementation stopped answering, or the run was interrupted. */
+function endsTheWait(e: unknown): boolean {
+  return e instanceof NotAnsweringError || e instanceof InterruptedError;
+}
 
 /** A token's status as a comparable string: a change means the implementation acted. */
 export function statusFingerprint(token: AccessToken | undefined): string {
@@ -64,11 +70,11 @@ async function pause(impl: Implementation, site: Site, ms: number): Promise<void
       await bounded('waitForChange()', ms + CALL_BOUNDS_MS.waitForChangeGrace, () => impl.waitForChange!(site, ms));
       return;
     } catch (e) {
-      if (e instanceof NotAnsweringError) throw e;
+      if (endsTheWait(e)) throw e;
       // fall back to the timer
     }
   }
-  await new Promise((r) => setTimeout(r, ms));
+  await interruption.pause(ms, 'the wait for a change');
 }
 
 /** Polls until the named token's outcome is settled (see SettleOptions), or throws SettleTimeoutError. */
@@ -90,7 +96,7 @@ export async function waitForSettledToken(impl: Implementation, site: Site, name
         if (changed || performance.now() - start >= quietMs) return { token, outcome, observation: last };
       }
     } catch (e) {
-      if (e instanceof NotAnsweringError) throw e;
+      if (endsTheWait(e)) throw e;
       lastError = e;
     }
     if (performance.now() >= deadline) {
@@ -105,7 +111,7 @@ export async function waitForSettledToken(impl: Implementation, site: Site, name
       const quietEnds = start + quietMs - now;
       await pause(impl, site, Math.min(deadline - now, quietEnds > 0 ? quietEnds : Infinity, CHANGE_WAIT_CAP_MS));
     } else {
-      await new Promise((r) => setTimeout(r, pollMs));
+      await interruption.pause(pollMs, `the wait for AccessToken "${name}" to settle`);
       pollMs = Math.min(pollMs * 2, 50);
     }
   }
@@ -114,6 +120,6 @@ export async function waitForSettledToken(impl: Implementation, site: Site, name
 /** Waits out the quiet period after an action, then observes once (for "nothing else happened" checks). */
 export async function observeAfterQuiet(impl: Implementation, site: Site, since: number, quietMs: number): Promise<Observation> {
   const remaining = since + quietMs - performance.now();
-  if (remaining > 0) await new Promise((r) => setTimeout(r, remaining));
+  if (remaining > 0) await interruption.pause(remaining, 'the quiet period');
   return bounded('observe()', CALL_BOUNDS_MS.observe, () => impl.observe(site));
 }

@@ -1,7 +1,9 @@
 // Every call into an implementation has a bound: one that does not return fails the scenario, not the run.
 // An implementation whose calls time out STOPPED_AFTER times in a row has stopped answering: from then on
 // the worker calls it no more (each call fails at once), and the hooks report its remaining scenarios
-// not run (docs/report-format.md, "An implementation that stops answering").
+// not run (docs/report-format.md, "An implementation that stops answering"). Once the run is interrupted
+// (Ctrl-C: interrupt.ts), a call is not made, and one in flight is given up at once, with InterruptedError.
+import { InterruptedError, interruption, type Interruption } from './interrupt.ts';
 
 /**
  * The bound of each kind of call that has one of its own. The actions (apply, resync, deleteSite, a grant
@@ -42,7 +44,7 @@ export class Answering {
   private inARow: string[] = [];
   /** The calls that timed out in a row when the implementation was declared stopped, or undefined. */
   stoppedBy: string[] | undefined;
-  /** Calls left running when their bound passed: what they hold may keep the process alive. */
+  /** Calls left running when their bound passed (or the run was interrupted): what they hold may keep the process alive. */
   abandoned = 0;
 
   get stopped(): boolean {
@@ -77,23 +79,33 @@ export const answering = new Answering();
 export interface BoundOptions {
   /** Default: this process's `answering`. */
   answering?: Answering;
-  /** Make the call even when the implementation stopped answering (close(): it may still clean up). */
+  /**
+   * Make the call even when the implementation stopped answering or the run was interrupted, and wait for
+   * it (to its bound) even then (close(): it may still clean up).
+   */
   evenIfStopped?: boolean;
+  /** Default: this process's `interruption`. */
+  interruption?: Interruption;
 }
 
 /**
  * Runs `call`; rejects with CallTimeoutError "<what> did not return within <ms> ms" when it takes longer,
- * and with NotAnsweringError, without calling, once the implementation has stopped answering. A call
- * that returns or throws (an answer) resets the count of timeouts in a row; a bounded call nested in it
- * that timed out does not.
+ * and with NotAnsweringError, without calling, once the implementation has stopped answering. Once the
+ * run is interrupted it rejects with InterruptedError: without calling, or at once for a call in flight
+ * (unless evenIfStopped). A call that returns or throws (an answer) resets the count of timeouts in a
+ * row; a bounded call nested in it that timed out does not, nor does one given up for an interruption.
  */
 export async function bounded<T>(what: string, ms: number, call: () => Promise<T>, options: BoundOptions = {}): Promise<T> {
   const state = options.answering ?? answering;
+  const run = options.interruption ?? interruption;
   if (state.stopped && !options.evenIfStopped) {
     throw new NotAnsweringError(`${what} was not called: the implementation stopped answering (${state.detail})`);
   }
+  if (run.interrupted && !options.evenIfStopped) throw new InterruptedError(`${what} was not called: the run was ${run.reason}`);
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
+  let interrupted = false;
+  let stopListening = () => undefined as unknown;
   try {
     const value = await Promise.race([
       Promise.resolve().then(call),
@@ -102,15 +114,23 @@ export async function bounded<T>(what: string, ms: number, call: () => Promise<T
           timedOut = true;
           reject(new CallTimeoutError(`${what} did not return within ${ms} ms`));
         }, ms);
+        if (!options.evenIfStopped) {
+          stopListening = run.onInterrupt(() => {
+            interrupted = true;
+            reject(run.error(what));
+          });
+        }
       }),
     ]);
     state.answered();
     return value;
   } catch (e) {
-    if (timedOut) state.timedOut(what, ms);
-    else if (!(e instanceof CallTimeoutError || e instanceof NotAnsweringError)) state.answered();
+    if (interrupted) state.abandoned++;
+    else if (timedOut) state.timedOut(what, ms);
+    else if (!(e instanceof CallTimeoutError || e instanceof NotAnsweringError || e instanceof InterruptedError)) state.answered();
     throw e;
   } finally {
     clearTimeout(timer);
+    stopListening();
   }
 }

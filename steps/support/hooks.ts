@@ -1,21 +1,43 @@
 // Lifecycle: one implementation and one grant service per worker (made in BeforeAll), a fresh Site and
 // a clean grant service per scenario, evidence attached when a scenario fails. Every call into the
 // implementation is bounded (bounded.ts); once it has stopped answering, the worker's remaining scenarios
-// are not run, each reported with the reason.
+// are not run, each reported with the reason. So are they once the run is interrupted (Ctrl-C:
+// interrupt.ts), the scenario in progress included: its step ends at once, and the run ends as usual.
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, setDefinitionFunctionWrapper, Status } from '@cucumber/cucumber';
 import { loadGrantService, loadImplementation } from '../../adapters/load.ts';
 import { GrantService } from '../../simulator/grant-service/service.ts';
-import { getRunPki, runHosts } from '../../simulator/pki.ts';
+import { adoptRunPki, getRunPki, runHosts } from '../../simulator/pki.ts';
 import { toYaml } from '../../model/resources.ts';
 import { redactText, redactValue } from '../../model/redact.ts';
-import { CONTEXT_MEDIA_TYPE, EVIDENCE_MEDIA_TYPE, STOPPED_ANSWERING } from '../../reports/results.ts';
+import { CONTEXT_MEDIA_TYPE, EVIDENCE_MEDIA_TYPE, INTERRUPTED, STOPPED_ANSWERING } from '../../reports/results.ts';
 import { collectEvidence, collectGrantEvidence } from '../../reports/evidence.ts';
 import { ConformanceWorld, setWorkerState, workerState } from './world.ts';
 import { suiteParameters } from './parameters.ts';
 import { answering, bounded, CALL_BOUNDS_MS, CallTimeoutError } from './bounded.ts';
+import { interruption } from './interrupt.ts';
 
 /** Whether this worker has said, in a scenario's context, that its implementation stopped answering. */
 let stopReported = false;
+
+/** Scenarios whose Before hook said why they were not run (unsupported, stopped answering, interrupted). */
+const toldWhy = new WeakSet<object>();
+
+/** This file's hooks: they see an interruption through and say what it did; steps are cut short by it. */
+const OWN_HOOKS = new WeakSet<object>();
+function own<T extends object>(hook: T): T {
+  OWN_HOOKS.add(hook);
+  return hook;
+}
+
+/**
+ * Whether the run is interrupted, asked once this process has had a moment to hear of it: a Ctrl-C ends
+ * an implementation's own process too (it is in the terminal's process group), and a call into it may
+ * fail of that a moment before this process handles the same Ctrl-C. Asked only of a step that failed.
+ */
+async function interruptedMeanwhile(): Promise<boolean> {
+  if (!interruption.interrupted) await new Promise((r) => setTimeout(r, 20));
+  return interruption.interrupted;
+}
 
 
 // Steps wait for outcomes themselves, bounded by the settle timeout; this only guards against a step
@@ -24,11 +46,18 @@ setDefaultTimeout(60_000);
 
 // Whatever a step throws is redacted before cucumber prints or stores it: an implementation may echo
 // a code or a key in its messages.
+// Once the run is interrupted, a step (or another file's scenario hook) ends at once, as not run: whatever
+// it waited for is left (bounded.ts gives the implementation's calls up), and an error it ends with then
+// is the interruption's doing, not the implementation's.
 setDefinitionFunctionWrapper(function (fn: (...args: unknown[]) => unknown) {
   return async function (this: unknown, ...args: unknown[]) {
+    const cutShort = this instanceof ConformanceWorld && !OWN_HOOKS.has(fn);
     try {
-      return await fn.apply(this, args);
+      if (!cutShort) return await fn.apply(this, args);
+      if (interruption.interrupted) return 'skipped';
+      return await interruption.race('the step', Promise.resolve().then(() => fn.apply(this, args)));
     } catch (e) {
+      if (cutShort && (await interruptedMeanwhile())) return 'skipped';
       if (this instanceof ConformanceWorld && e instanceof Error) {
         e.message = this.redact(e.message);
         if (e.stack) e.stack = this.redact(e.stack);
@@ -44,6 +73,7 @@ setDefinitionFunctionWrapper(function (fn: (...args: unknown[]) => unknown) {
 
 BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
   const params = suiteParameters(this.parameters);
+  if (params.pki) adoptRunPki(params.pki);
   answering.reset();
   stopReported = false;
   if (params.side === 'grant-service') {
@@ -57,8 +87,9 @@ BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
   const [implementation, service] = await Promise.all([
     loadImplementation(params.impl, params.implOptions),
     getRunPki(hosts).then((pki) => GrantService.start({ pki, urlHost: hosts[0], listenHost: params.listenHost })),
-    // mockttp (the redirect target) takes ~0.5 s to load: load it while the keys are made
-    import('../../simulator/grant-service/foreign-service.ts'),
+    // mockttp (the redirect target) takes ~0.5 s of CPU to load: a serial run loads it while the keys are
+    // made; a parallel worker only when one of its scenarios needs it (grant-service.steps.ts)
+    process.env.CUCUMBER_PARALLEL === 'true' ? undefined : import('../../simulator/grant-service/foreign-service.ts'),
   ]);
   // the run's preflight computed the features (declared and claimed); cucumber run without the CLI has only the declared
   const info = params.implementation ?? { name: implementation.name, version: implementation.version, features: implementation.features ?? [] };
@@ -85,31 +116,44 @@ AfterAll({ timeout: 60_000 }, async function () {
   await Promise.allSettled([close(state.implementation), state.service?.stop(), close(state.issuer)]);
 });
 
-Before(async function (this: ConformanceWorld, { pickle }) {
+Before(own(async function (this: ConformanceWorld, { pickle }) {
   const { service, features, info } = workerState();
   service?.reset();
   const needed = pickle.tags.map((t) => t.name).filter((t) => t.startsWith('@feature:')).map((t) => t.slice('@feature:'.length));
   const missing = needed.filter((f) => !features.has(f));
-  // what the implementation claims decides first; whether it still answers, second
-  const notRun = missing.length === 0 && answering.stopped ? STOPPED_ANSWERING : undefined;
+  // what the implementation claims decides first; whether it still answers, second; an interruption, third
+  const notRun = missing.length > 0 ? undefined : answering.stopped ? STOPPED_ANSWERING : interruption.interrupted ? INTERRUPTED : undefined;
   this.attach(
     JSON.stringify({ implementation: info, site: this.site, unsupported: missing, ...(notRun ? { notRun } : {}) }),
     CONTEXT_MEDIA_TYPE,
   );
+  if (missing.length > 0 || notRun) toldWhy.add(this);
   if (missing.length > 0) {
     this.log(`unsupported: the implementation does not claim ${missing.map((f) => `"${f}"`).join(', ')}`);
     return 'skipped';
   }
   if (notRun) {
-    this.log(`not run: ${notRun} (${answering.detail})`);
+    this.log(`not run: ${notRun}${notRun === STOPPED_ANSWERING ? ` (${answering.detail})` : ''}`);
     return 'skipped';
   }
-  if (workerState().issuer) await this.issuing.prepareSite();
-  else await this.prepareSite();
+  try {
+    if (workerState().issuer) await this.issuing.prepareSite();
+    else await this.prepareSite();
+  } catch (e) {
+    // interrupted while the site was prepared: the After hook says so
+    if (await interruptedMeanwhile()) return 'skipped';
+    throw e;
+  }
   return undefined;
-});
+}));
 
-After(async function (this: ConformanceWorld, { result }) {
+After(own(async function (this: ConformanceWorld, { result }) {
+  // the scenario in progress when the run was interrupted, cut short: not run, for that reason
+  if (interruption.interrupted && result?.status === Status.SKIPPED && !toldWhy.has(this)) {
+    toldWhy.add(this);
+    this.attach(JSON.stringify({ notRun: INTERRUPTED }), CONTEXT_MEDIA_TYPE);
+    this.log(`not run: ${INTERRUPTED} (while it ran)`);
+  }
   if (result?.status === Status.FAILED) {
     if (workerState().issuer) await attachGrantEvidence(this);
     else await attachEvidence(this);
@@ -119,7 +163,7 @@ After(async function (this: ConformanceWorld, { result }) {
     stopReported = true;
     this.attach(JSON.stringify({ stoppedAnswering: answering.detail }), CONTEXT_MEDIA_TYPE);
   }
-});
+}));
 
 /** A redeemer's failure: what it shows of the site (asked once more, briefly), and the grant service's requests. */
 async function attachEvidence(world: ConformanceWorld): Promise<void> {

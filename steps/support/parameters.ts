@@ -1,5 +1,6 @@
 // The run's settings, as the CLI hands them to cucumber in worldParameters.
 import type { Side } from '../../adapters/contract.ts';
+import type { PkiKeys } from '../../simulator/pki.ts';
 export interface SuiteParameters {
   /** Which side is under test: the redeemer (default) or the grant service. */
   side: Side;
@@ -19,6 +20,11 @@ export interface SuiteParameters {
   grantHost?: string;
   /** Address the grant service listens on. */
   listenHost?: string;
+  /**
+   * The run's PKI, made once by the coordinator of a parallel run so that its workers need not each make
+   * keys (PkiKeys: in memory only, never written out).
+   */
+  pki?: PkiKeys;
 }
 
 export const DEFAULT_PARAMETERS: SuiteParameters = {

@@ -47,6 +47,7 @@ describe('report.yaml', () => {
       partial: true,
       must: { passed: result.mustPassed, total: result.mustTotal, summary: `${result.mustPassed}/${result.mustTotal}` },
       stoppedAnswering: null,
+      interrupted: null,
     });
   });
 

@@ -1,0 +1,5 @@
+// A parallel run's workers take the @slow scenarios first (slow-first.ts says why).
+import { setParallelCanAssign } from '@cucumber/cucumber';
+import { slowFirst } from './slow-first.ts';
+
+setParallelCanAssign((pickle) => slowFirst.canAssign(pickle));
