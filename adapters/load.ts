@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { codeModule, codeRoot, moduleExt } from '../model/package.ts';
 import { firstLine } from '../model/text.ts';
 import type { CreateGrantService, CreateImplementation, GrantServiceImplementation, Implementation, Side } from './contract.ts';
+import { IsolatedStartError, startIsolated } from './isolated/process.ts';
 
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
@@ -33,6 +34,15 @@ export const BROKEN_DIR = join(codeRoot, 'fixtures', 'broken');
 /** The deliberately broken grant services (`--side grant-service --impl broken/<name>`). */
 export const BROKEN_GRANT_SERVICES_DIR = join(codeRoot, 'fixtures', 'broken-grant-services');
 
+/**
+ * Whether an `--impl` value is a module path given by the user (`./impl.js`, an absolute path, `*.ts`,
+ * `*.mjs`, `*.js`), not a built-in name or `broken/<name>`. Those run in a process of their own.
+ */
+export function isModulePath(spec: string, side: Side = 'redeemer'): boolean {
+  const builtIn = side === 'redeemer' ? BUILT_IN_IMPLEMENTATIONS : BUILT_IN_GRANT_SERVICES;
+  return !builtIn[spec] && !spec.startsWith('broken/') && (spec.startsWith('.') || isAbsolute(spec) || /\.(m?js|ts)$/.test(spec));
+}
+
 /** Where the module for an `--impl` value lives. */
 export function resolveImplementation(spec: string, cwd = process.cwd(), side: Side = 'redeemer'): string {
   const builtIn = side === 'redeemer' ? BUILT_IN_IMPLEMENTATIONS : BUILT_IN_GRANT_SERVICES;
@@ -43,7 +53,7 @@ export function resolveImplementation(spec: string, cwd = process.cwd(), side: S
     if (!existsSync(file)) throw new ConfigurationError(`--impl ${spec}: no bundled broken ${side === 'redeemer' ? 'implementation' : 'grant service'} of that name (see ${relativeToCode(dir)}/)`);
     return file;
   }
-  if (spec.startsWith('.') || isAbsolute(spec) || /\.(m?js|ts)$/.test(spec)) {
+  if (isModulePath(spec, side)) {
     const file = resolve(cwd, spec);
     if (!existsSync(file)) throw new ConfigurationError(`--impl ${spec}: no such file (${file})`);
     return file;
@@ -73,9 +83,14 @@ export function contractProblem(impl: unknown, side: Side = 'redeemer'): string 
   return undefined;
 }
 
-/** Imports the module and calls its default export. Throws ConfigurationError for anything unusable. */
+/**
+ * Imports the module and calls its default export. Throws ConfigurationError for anything unusable. A
+ * module given by path runs in a process of its own (isolated/: a crash there cannot end the run); the
+ * built-ins and the bundled broken ones run in this process.
+ */
 async function load(spec: string, options: Record<string, string>, cwd: string, side: Side): Promise<unknown> {
   const file = resolveImplementation(spec, cwd, side);
+  if (isModulePath(spec, side)) return loadIsolated(spec, file, options, side);
   let module: { default?: unknown };
   try {
     module = await import(pathToFileURL(file).href);
@@ -94,6 +109,23 @@ async function load(spec: string, options: Record<string, string>, cwd: string, 
   const problem = contractProblem(impl, side);
   if (problem) throw new ConfigurationError(`--impl ${spec}: ${problem} (see docs/adapters.md)`);
   return impl;
+}
+
+/** A module given by path, in a child process: the same checks and the same one-line messages. */
+async function loadIsolated(spec: string, file: string, options: Record<string, string>, side: Side): Promise<unknown> {
+  const methods = [...METHODS[side].required, ...METHODS[side].optional];
+  let isolated;
+  try {
+    isolated = await startIsolated({ file, options, methods });
+  } catch (e) {
+    throw e instanceof IsolatedStartError ? new ConfigurationError(`--impl ${spec}: ${e.message}`) : e;
+  }
+  const problem = contractProblem(isolated.standIn, side);
+  if (problem) {
+    await isolated.implementation.close().catch(() => undefined);
+    throw new ConfigurationError(`--impl ${spec}: ${problem} (see docs/adapters.md)`);
+  }
+  return isolated.implementation;
 }
 
 /** The redeemer under test. */

@@ -87,10 +87,11 @@ BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
   const [implementation, service] = await Promise.all([
     loadImplementation(params.impl, params.implOptions),
     getRunPki(hosts).then((pki) => GrantService.start({ pki, urlHost: hosts[0], listenHost: params.listenHost })),
-    // mockttp (the redirect target) takes ~0.5 s of CPU to load: a serial run loads it while the keys are
-    // made; a parallel worker only when one of its scenarios needs it (grant-service.steps.ts)
-    process.env.CUCUMBER_PARALLEL === 'true' ? undefined : import('../../simulator/grant-service/foreign-service.ts'),
   ]);
+  // mockttp (the redirect target) takes ~0.5 s of CPU to load: a serial run loads it in the background,
+  // between its first scenarios' waits, not before them; a parallel worker only when one of its scenarios
+  // needs it (grant-service.steps.ts imports it then, and waits for the same import)
+  if (process.env.CUCUMBER_PARALLEL !== 'true') import('../../simulator/grant-service/foreign-service.ts').catch(() => undefined);
   // the run's preflight computed the features (declared and claimed); cucumber run without the CLI has only the declared
   const info = params.implementation ?? { name: implementation.name, version: implementation.version, features: implementation.features ?? [] };
   setWorkerState({ implementation, service, features: new Set(info.features), info });

@@ -20,6 +20,10 @@ test('an implementation with a quiet period after each action gets workers to ov
   assert.equal(autoWorkers({ scenarios: 3, slow: 0, quietMs: 250 }), 0);
 });
 
+test('the kubernetes adapter runs serially: one cluster controller serves every worker', () => {
+  assert.equal(autoWorkers({ scenarios: 85, slow: 0, quietMs: 250, impl: 'kubernetes' }), 0);
+});
+
 test('--parallel takes auto or a whole number, 0 for serial; anything else is a usage error', () => {
   assert.equal(parallelFlag(undefined), 'auto');
   assert.equal(parallelFlag('auto'), 'auto');
