@@ -84,7 +84,7 @@ describe('AT-ANSWER-002: the client certificate', () => {
 
   test('a tls.key of another key pair is caught, and never printed', () => {
     const documents = referenceAnswer(issuingEndpoints(1));
-    const problem = judgeClientCertificate(secretCredentials(withCredentials(documents, { keyPem: pki.server.keyPem })));
+    const problem = judgeClientCertificate(secretCredentials(withCredentials(documents, { keyPem: pki.unrelatedCa.keyPem })));
     assert.match(problem ?? '', /tls\.key is not the private key/);
     assert.doesNotMatch(problem ?? '', /PRIVATE KEY/);
     const garbage = judgeClientCertificate(secretCredentials(withCredentials(documents, { keyPem: 'not a key' })));
