@@ -200,5 +200,5 @@ export function autoWorkers(plan: { scenarios: number; slow: number; quietMs: nu
   const quietSeconds = (plan.scenarios * plan.quietMs) / 1000;
   const forQuiet = Math.ceil(quietSeconds / 4);
   if (plan.slow === 0 && forQuiet <= 1) return 0;
-  return Math.min(MAX_AUTO_WORKERS, Math.max(2, plan.slow + 1, forQuiet + (plan.slow > 0 ? plan.slow : 0)));
+  return Math.min(MAX_AUTO_WORKERS, Math.max(2, plan.slow + 1, forQuiet + plan.slow));
 }

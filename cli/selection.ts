@@ -1,11 +1,10 @@
 // What a run selects (a tag expression, requirement IDs, baseline entries), checked against the catalogue
 // in one place for flags and conformance.yaml alike; each caller words the problem for where it came from.
-import { AstBuilder, compile, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin';
+import { compile } from '@cucumber/gherkin';
 import { IdGenerator, type Pickle } from '@cucumber/messages';
 import parseTagExpression from '@cucumber/tag-expressions';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCatalogue, REQUIREMENT_ID, type Requirement } from '../reports/catalogue.ts';
+import { catalogueOf, featureDocuments, REQUIREMENT_ID, type FeatureDocument, type Requirement } from '../reports/catalogue.ts';
 import { packageRoot } from '../model/package.ts';
 import type { Side } from '../adapters/contract.ts';
 import { firstLine } from '../model/text.ts';
@@ -51,25 +50,26 @@ export function tagExpression(tags: string | undefined, requirements: string[]):
 
 export const featuresDir = join(packageRoot, 'features');
 
+// One id generator for the suite's documents and their pickles: ids stay unique across files
+const newId = IdGenerator.incrementing();
+let documents: FeatureDocument[] | undefined;
+/** The suite's feature files, read and parsed once per process: the catalogue and the plan both come from them. */
+function suiteDocuments(): FeatureDocument[] {
+  documents ??= featureDocuments(featuresDir, newId);
+  return documents;
+}
+
 let catalogue: Requirement[] | undefined;
 /** The suite's catalogue, parsed once per process however many parts of a run ask for it. */
 export function suiteCatalogue(): Requirement[] {
-  catalogue ??= loadCatalogue(featuresDir);
+  catalogue ??= catalogueOf(suiteDocuments());
   return catalogue;
 }
 
 let pickles: Pickle[] | undefined;
 /** Every scenario of the suite as cucumber runs it (one per Examples row), parsed once per process. */
 function suitePickles(): Pickle[] {
-  if (!pickles) {
-    const newId = IdGenerator.incrementing();
-    pickles = [];
-    for (const file of readdirSync(featuresDir).filter((f) => f.endsWith('.feature')).sort()) {
-      const uri = join(featuresDir, file);
-      const doc = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher()).parse(readFileSync(uri, 'utf8'));
-      pickles.push(...compile(doc, uri, newId));
-    }
-  }
+  pickles ??= suiteDocuments().flatMap(({ doc, path }) => compile(doc, path, newId));
   return pickles;
 }
 

@@ -1,7 +1,7 @@
 // The requirement catalogue, read from the feature files themselves: each `Rule:` carries its ID and
 // level as tags, its statement as its name and its source on a `Source:` line. One source of truth.
 import { AstBuilder, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin';
-import { IdGenerator } from '@cucumber/messages';
+import { IdGenerator, type GherkinDocument } from '@cucumber/messages';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Side } from '../adapters/contract.ts';
@@ -43,8 +43,31 @@ function tagNames(tags: readonly { name: string }[]): string[] {
 }
 
 export function parseFeatureFile(text: string, file: string): Requirement[] {
-  const parser = new Parser(new AstBuilder(IdGenerator.incrementing()), new GherkinClassicTokenMatcher());
-  const doc = parser.parse(text);
+  return requirementsOf(parseGherkin(text), file);
+}
+
+function parseGherkin(text: string, newId: IdGenerator.NewId = IdGenerator.incrementing()): GherkinDocument {
+  return new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher()).parse(text);
+}
+
+/** A directory's feature files, read and parsed once: `file` relative to the directory, `path` absolute. */
+export interface FeatureDocument {
+  file: string;
+  path: string;
+  doc: GherkinDocument;
+}
+
+export function featureDocuments(featuresDir: string, newId: IdGenerator.NewId = IdGenerator.incrementing()): FeatureDocument[] {
+  return readdirSync(featuresDir)
+    .filter((f) => f.endsWith('.feature'))
+    .sort()
+    .map((f) => {
+      const path = join(featuresDir, f);
+      return { file: relative(featuresDir, path), path, doc: parseGherkin(readFileSync(path, 'utf8'), newId) };
+    });
+}
+
+function requirementsOf(doc: GherkinDocument, file: string): Requirement[] {
   const feature = doc.feature;
   if (!feature) return [];
   const featureTags = tagNames(feature.tags);
@@ -75,12 +98,15 @@ export function parseFeatureFile(text: string, file: string): Requirement[] {
 
 /** Every requirement in the feature files of a directory, in file order; IDs are checked to be unique. */
 export function loadCatalogue(featuresDir: string): Requirement[] {
-  const files = readdirSync(featuresDir).filter((f) => f.endsWith('.feature')).sort();
+  return catalogueOf(featureDocuments(featuresDir));
+}
+
+/** The requirements of parsed feature files, in file order; IDs are checked to be unique. */
+export function catalogueOf(documents: readonly FeatureDocument[]): Requirement[] {
   const all: Requirement[] = [];
   const seen = new Map<string, string>();
-  for (const f of files) {
-    const path = join(featuresDir, f);
-    for (const r of parseFeatureFile(readFileSync(path, 'utf8'), relative(featuresDir, path))) {
+  for (const { file, doc } of documents) {
+    for (const r of requirementsOf(doc, file)) {
       const earlier = seen.get(r.id);
       if (earlier) throw new CatalogueError(`${r.file}:${r.line}: requirement ${r.id} is also defined in ${earlier}`);
       seen.set(r.id, `${r.file}:${r.line}`);
