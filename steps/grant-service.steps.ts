@@ -1,6 +1,7 @@
 // Faults of the mock grant service, as a scenario asks for them.
 import { After, Given, When } from '@cucumber/cucumber';
 import { SKUPPER_API_VERSION } from '../model/resources.ts';
+import { ForeignGrantService } from '../simulator/grant-service/foreign-service.ts';
 import { FOREIGN_KINDS, foreignDocumentText, foreignOwnerReferences, isForeignKind, MiB } from '../simulator/grant-service/hostile.ts';
 import type { ConformanceWorld } from './support/world.ts';
 
@@ -63,7 +64,6 @@ Given('the grant service names its answer {string}', function (this: Conformance
 });
 
 Given('the grant service redirects to another grant service with status {int}', async function (this: ConformanceWorld, status: number) {
-  const { ForeignGrantService } = await import('../simulator/grant-service/foreign-service.ts');
   const other = await ForeignGrantService.start(this.service.pki);
   this.otherService = other;
   this.service.redirectTo(`${other.url}/${this.requireGrant().uid}`, status);

@@ -2,10 +2,13 @@
 // to it. Skupper's redeemers never follow a redirect, so a scenario proves that by showing this service saw
 // nothing. mockttp mints a leaf certificate per SNI host name, signed by the CA it is given (the run's CA,
 // so the redirect target would verify), with a DNS SAN only: its URL uses host `localhost`, never an IP.
-import * as mockttp from 'mockttp';
-import { Grant, redemptionDocuments } from './registry.ts';
-import type { Pki } from '../pki.ts';
-import { flattenHeaders, httpError, redemptionAnswer, redemptionNames, wireBody } from './wire.ts';
+//
+// mockttp runs in a worker thread of its own (foreign-service-thread.ts), one per process: its ~0.4 s of
+// loading then takes another core, not the thread that runs the scenarios, and a serial run can start
+// that load early (ForeignGrantService.warm) without holding up the scenarios meanwhile.
+import { Worker } from 'node:worker_threads';
+import { moduleExt } from '../../model/package.ts';
+import { pkiKeys, type Pki, type PkiKeys } from '../pki.ts';
 
 export interface SeenRequest {
   method: string;
@@ -16,66 +19,127 @@ export interface SeenRequest {
   protocol: string;
 }
 
+/** What the main thread asks of the foreign services' thread, by id. */
+export type ForeignCall =
+  | { id: number; op: 'ready' }
+  | { id: number; op: 'start'; keys: PkiKeys }
+  | { id: number; op: 'requests'; server: number }
+  | { id: number; op: 'stop'; server: number };
+
+/** The thread's answer to the call with the same id. */
+export type ForeignReply = { id: number; value?: unknown; error?: string };
+
+type Call = ForeignCall extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
+
+/** The worker thread that hosts this process's foreign services; started on first use, ended with the process. */
+class ForeignThread {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private nextId = 1;
+  private ended: Error | undefined;
+
+  constructor(onEnd: () => void) {
+    const entry = new URL(`./foreign-service-thread${moduleExt}`, import.meta.url).href;
+    // From source (tsx), the thread registers tsx's loader itself (the parent's --import does not reach it),
+    // after loading mockttp without it: through the loader's hooks its hundreds of modules load ~4x slower.
+    const code = moduleExt === '.ts'
+      ? `import(${JSON.stringify(import.meta.resolve('mockttp'))})
+          .then(() => import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}))
+          .then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`
+      : `import(${JSON.stringify(entry)})`;
+    this.worker = new Worker(code, { eval: true, execArgv: [], stdout: false, stderr: false });
+    this.worker.on('message', (reply: ForeignReply) => {
+      const p = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (reply.error !== undefined) p?.reject(new Error(`the foreign grant service: ${reply.error}`));
+      else p?.resolve(reply.value);
+    });
+    const end = (e: Error) => {
+      this.ended ??= e;
+      for (const p of this.pending.values()) p.reject(this.ended);
+      this.pending.clear();
+      onEnd();
+    };
+    this.worker.on('error', (e) => end(new Error(`the foreign grant service's thread failed: ${e.message}`)));
+    this.worker.on('exit', (code) => end(new Error(`the foreign grant service's thread ended (exit code ${code})`)));
+    // the thread keeps the process alive only while an answer is awaited (unref after the listeners:
+    // adding a 'message' listener refs the worker again)
+    this.worker.unref();
+  }
+
+  /** Ends the thread, and with it every service it serves. */
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  get hasEnded(): boolean {
+    return this.ended !== undefined;
+  }
+
+  call<T>(call: Call): Promise<T> {
+    if (this.ended) return Promise.reject(this.ended);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.ref();
+      this.worker.postMessage({ ...call, id });
+    });
+  }
+}
+
+let thread: ForeignThread | undefined;
+
+function foreignThread(): ForeignThread {
+  thread ??= new ForeignThread(() => { thread = undefined; });
+  return thread;
+}
+
 export class ForeignGrantService {
   private constructor(
-    private readonly server: mockttp.Mockttp,
-    private readonly endpoints: mockttp.MockedEndpoint[],
+    // its own thread: were that thread to end, a new one would know nothing of this service, and its
+    // empty request log must not read as "nothing arrived"
+    private readonly thread: ForeignThread,
+    private readonly server: number,
+    readonly port: number,
   ) {}
+
+  /**
+   * Starts the thread and its load of mockttp now, so that a later start() finds it ready. For a serial
+   * run, whose scenarios leave the other core idle; a parallel run's workers are busy starting up.
+   */
+  static warm(): void {
+    foreignThread().call({ op: 'ready' }).catch(() => undefined);
+  }
+
+  /**
+   * Ends this process's foreign services and their thread at once (a later start() starts a new one). A
+   * run needs no such call: the thread never holds a process open.
+   */
+  static async shutdown(): Promise<void> {
+    await thread?.terminate();
+  }
 
   /** Starts the service on a free port with a rule that answers every POST with a valid redemption. */
   static async start(pki: Pki): Promise<ForeignGrantService> {
-    const server = mockttp.getLocal({
-      https: { key: pki.ca.keyPem, cert: pki.ca.certPem, tlsServerOptions: { minVersion: 'TLSv1.3' } },
-      recordTraffic: true,
-      suggestChanges: false,
-      cors: false,
-      http2: false,
-    });
-    // a random start spreads parallel test processes over the range; get-port skips ports in use
-    const startPort = 20_000 + Math.floor(Math.random() * 20_000);
-    await server.start({ startPort, endPort: 65_000 });
-    try {
-      // one throwaway grant stands for whatever this other service would hand out
-      const grant = new Grant({ name: 'foreign-grant', namespace: 'foreign-site' });
-      const redeem = await server
-        .forPost(/.*/)
-        .always()
-        .thenCallback((request) => {
-          const { name, subject } = redemptionNames(request.headers, grant.name);
-          const answer = redemptionAnswer(redemptionDocuments(pki, grant, name, subject));
-          return { statusCode: answer.status, headers: answer.headers, body: wireBody(answer) };
-        });
-      // everything else is seen too (so "nothing arrived" covers every method), and refused as Skupper does
-      const refusal = httpError(405, 'Only POST is supported');
-      const rest = await server.forUnmatchedRequest().thenReply(refusal.status, wireBody(refusal), refusal.headers);
-      return new ForeignGrantService(server, [redeem, rest]);
-    } catch (e) {
-      await server.stop();
-      throw e;
-    }
+    const home = foreignThread();
+    const { server, port } = await home.call<{ server: number; port: number }>({ op: 'start', keys: pkiKeys(pki) });
+    return new ForeignGrantService(home, server, port);
   }
 
   /** `https://localhost:PORT`: mockttp's certificates name the SNI host only, so never an IP address. */
   get url(): string {
-    return `https://localhost:${this.server.port}`;
+    return `https://localhost:${this.port}`;
   }
 
   /** Every request the service has answered, in arrival order. */
-  async requests(): Promise<SeenRequest[]> {
-    const seen = (await Promise.all(this.endpoints.map((e) => e.getSeenRequests()))).flat();
-    seen.sort((a, b) => a.timingEvents.startTime - b.timingEvents.startTime);
-    return Promise.all(
-      seen.map(async (r) => ({
-        method: r.method,
-        path: r.path,
-        headers: flattenHeaders(r.headers),
-        body: (await r.body.getText()) ?? '',
-        protocol: r.protocol,
-      })),
-    );
+  requests(): Promise<SeenRequest[]> {
+    return this.thread.call<SeenRequest[]>({ op: 'requests', server: this.server });
   }
 
   async stop(): Promise<void> {
-    await this.server.stop();
+    // a thread that ended took its servers with it: nothing is left to stop
+    if (this.thread.hasEnded) return;
+    await this.thread.call({ op: 'stop', server: this.server });
   }
 }

@@ -6,6 +6,7 @@
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, setDefinitionFunctionWrapper, Status } from '@cucumber/cucumber';
 import { loadGrantService, loadImplementation } from '../../adapters/load.ts';
 import { GrantService } from '../../simulator/grant-service/service.ts';
+import { ForeignGrantService } from '../../simulator/grant-service/foreign-service.ts';
 import { adoptRunPki, getRunPki, runHosts } from '../../simulator/pki.ts';
 import { toYaml } from '../../model/resources.ts';
 import { redactText, redactValue } from '../../model/redact.ts';
@@ -88,10 +89,9 @@ BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
     loadImplementation(params.impl, params.implOptions),
     getRunPki(hosts).then((pki) => GrantService.start({ pki, urlHost: hosts[0], listenHost: params.listenHost })),
   ]);
-  // mockttp (the redirect target) takes ~0.5 s of CPU to load: a serial run loads it in the background,
-  // between its first scenarios' waits, not before them; a parallel worker only when one of its scenarios
-  // needs it (grant-service.steps.ts imports it then, and waits for the same import)
-  if (process.env.CUCUMBER_PARALLEL !== 'true') import('../../simulator/grant-service/foreign-service.ts').catch(() => undefined);
+  // mockttp (the redirect target) takes ~0.4 s of CPU to load, in a thread of its own: a serial run starts
+  // it now, on the core its scenarios leave idle; a parallel worker only when one of its scenarios needs it
+  if (process.env.CUCUMBER_PARALLEL !== 'true') ForeignGrantService.warm();
   // the run's preflight computed the features (declared and claimed); cucumber run without the CLI has only the declared
   const info = params.implementation ?? { name: implementation.name, version: implementation.version, features: implementation.features ?? [] };
   setWorkerState({ implementation, service, features: new Set(info.features), info });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { ForeignGrantService } from '../../../simulator/grant-service/foreign-service.ts';
+import { ForeignGrantService } from '../../../simulator/grant-service/foreign-service.ts';
 import { GrantService } from '../../../simulator/grant-service/service.ts';
 import { getRunPki } from '../../../simulator/pki.ts';
 import { InMemoryStore } from '../../../simulator/redeemer/memory-store.ts';
@@ -15,9 +15,9 @@ let service: GrantService;
 let foreign: ForeignGrantService;
 
 before(async () => {
-  // loading mockttp takes the main thread for a second; the run PKI's keys are made on the thread pool
-  // meanwhile, so the two overlap instead of adding up
-  const [pki, { ForeignGrantService }] = await Promise.all([getRunPki(), import('../../../simulator/grant-service/foreign-service.ts')]);
+  // mockttp loads in the foreign services' thread while the run PKI's keys are made on the thread pool
+  ForeignGrantService.warm();
+  const pki = await getRunPki();
   service = await GrantService.start({ pki });
   foreign = await ForeignGrantService.start(pki);
 });
@@ -100,5 +100,28 @@ describe('a redirect to the foreign grant service', () => {
     assert.equal(grant.redemptions, 0);
     assert.deepEqual(service.requests().map((r) => r.answer.status), [307]);
     assert.deepEqual(await foreign.requests(), before);
+  });
+});
+
+describe("the foreign grant service's thread", () => {
+  test('runs mockttp off the thread that runs the scenarios: its module is not loaded here', async () => {
+    const { createRequire } = await import('node:module');
+    const mockttpEntry = createRequire(import.meta.url).resolve('mockttp');
+    assert.equal(Object.keys(createRequire(import.meta.url).cache).includes(mockttpEntry), false);
+  });
+
+  test('once ended, its services refuse to tell what they saw (an empty log would read as "nothing arrived"), and a new start gets a new thread', async () => {
+    const doomed = await ForeignGrantService.start(service.pki);
+    await ForeignGrantService.shutdown();
+    await assert.rejects(doomed.requests(), /the foreign grant service's thread ended/);
+    await doomed.stop(); // nothing left to stop: no error
+    const again = await ForeignGrantService.start(service.pki);
+    try {
+      const answer = await httpsRequest(`${again.url}/g`, { body: 'c', ca: service.pki.ca.certPem, servername: 'localhost', headers: { name: 'n' } });
+      assert.equal(answer.status, 200);
+      assert.equal((await again.requests()).length, 1);
+    } finally {
+      await again.stop();
+    }
   });
 });
