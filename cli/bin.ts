@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // The installed command (package.json "bin"): main() with the process's arguments; its answer is the exit code.
+import { NATIVE_MATCH_INDICES_MODULE } from './native-match-indices.ts';
 import { startKeys } from '../simulator/keys.ts';
+
+// before cucumber loads, here and in the workers it forks (fork() passes on process.execArgv)
+process.execArgv.push('--import', NATIVE_MATCH_INDICES_MODULE);
 
 // A run's PKI needs three RSA keys (simulator/pki.ts): have OpenSSL make them while the suite loads.
 const command = process.argv[2];
