@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { findCondition } from '../../model/conditions.ts';
 import { describe, test } from 'node:test';
+import { stringify } from 'yaml';
 import {
   decodeBase64,
   encodeBase64,
@@ -109,6 +110,49 @@ describe('YAML', () => {
     assert.throws(() => parseYamlDocuments(`${toYamlStream([secret, link])}---\nkind: [\n`), YamlError);
   });
 });
+
+describe('YAML with long scalars (spliced into the text rather than serialised)', () => {
+  // what toYaml would write if it handed every value to the serialiser
+  const serialisedWhole = (resource: unknown) => stringify(resource, { lineWidth: 0 });
+  const padding = Buffer.alloc(100 * 1024, 0x61).toString('base64');
+  const padded: Secret = { ...secret, data: { 'tls.key': 'S0VZ', padding, 'tls.crt': 'Q0VSVA==' } };
+
+  test("a Secret padded with 100 KiB of base64 is written exactly as the serialiser writes it", () => {
+    assert.equal(toYaml(padded), serialisedWhole(padded));
+    assert.equal(toYamlStream([padded, link]), `---\n${serialisedWhole(padded)}---\n${serialisedWhole(link)}`);
+    assert.ok(toYaml(padded).includes(`\n  padding: ${padding}\n`));
+  });
+
+  test('so are long base64 values of any length, in a sequence, twice, and as a whole document', () => {
+    for (const bytes of [96 * 1024, 96 * 1024 + 1, 96 * 1024 + 2]) {
+      const random = `A${randomBase64(bytes)}`;
+      for (const resource of [{ data: { a: random, b: random } }, { items: ['x', random, { nested: padding }] }, random]) {
+        assert.equal(toYaml(resource), serialisedWhole(resource));
+      }
+    }
+  });
+
+  test('an object met twice is still written once and then as an alias', () => {
+    const shared = { padding };
+    const resource = { first: shared, second: shared, list: [shared] };
+    assert.equal(toYaml(resource), serialisedWhole(resource));
+    assert.match(toYaml(resource), /second: \*a1\n/);
+  });
+
+  test('long values the serialiser does not write as they are go to the serialiser: quoted, folded into a block, or holding a reference to itself', () => {
+    const cyclic: Record<string, unknown> = { padding };
+    cyclic.self = cyclic;
+    for (const value of ['7'.repeat(70 * 1024), `${padding}\n${padding}`, `${padding} `, `${padding}#x`, `-${padding}`, `${padding}é`]) {
+      assert.equal(toYaml({ value }), serialisedWhole({ value }), value.slice(0, 10));
+    }
+    assert.match(toYaml({ value: '7'.repeat(70 * 1024) }), /^value: "7/);
+    assert.equal(toYaml(cyclic), serialisedWhole(cyclic));
+  });
+});
+
+function randomBase64(bytes: number): string {
+  return Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 7919 + 13) % 256)).toString('base64');
+}
 
 describe('base64', () => {
   test('encodes and decodes UTF-8 text, and decodes undefined as empty', () => {
