@@ -245,9 +245,15 @@ export class GrantService {
 
   /** Puts the answer on the wire as `how` says: whole, cut off, or stalled until released. */
   private async write(how: Delivery, answer: GrantAnswer, written: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (how.kind === 'whole') {
+    if (how.kind === 'whole' && written.length < PIECEMEAL_FROM) {
       res.writeHead(answer.status, answer.headers);
       res.end(written);
+      return;
+    }
+    if (how.kind === 'whole') {
+      // the headers end() would write for it: Content-Length computed, last, as node:http names it
+      res.writeHead(answer.status, { ...answer.headers, 'Content-Length': Buffer.byteLength(written) });
+      await writeInPieces(res, written);
       return;
     }
     const bytes = Buffer.from(written, 'utf8');
@@ -315,6 +321,45 @@ export class GrantService {
     this.releaseStalls();
     await this.endpoints.stop();
   }
+}
+
+/**
+ * From this length on, an answer goes out a piece at a time, each after the client took the last: a
+ * client that stops reading (the reference stops at 4 MiB of a hostile 40 MiB answer) and leaves is not
+ * sent, encrypted, the tens of MiB it never reads. The bytes on the wire are the same as end()'s.
+ */
+const PIECEMEAL_FROM = 1024 * 1024;
+const PIECE_LENGTH = 256 * 1024;
+
+async function writeInPieces(res: http.ServerResponse, text: string): Promise<void> {
+  let closed = res.destroyed;
+  res.once('close', () => { closed = true; });
+  for (let at = 0; at < text.length && !closed;) {
+    let end = Math.min(at + PIECE_LENGTH, text.length);
+    // never between the two halves of a surrogate pair: each piece must encode to the same bytes as the whole
+    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+    const piece = text.slice(at, end);
+    at = end;
+    if (at >= text.length) {
+      res.end(piece);
+      return;
+    }
+    if (!res.write(piece)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.once('drain', done);
+        res.once('close', done);
+      });
+    }
+  }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 /** How much of an answer's body the log keeps: an answer of tens of MiB is kept as its beginning and its size. */
