@@ -16,6 +16,7 @@ import { UsageError } from './errors.ts';
 import { Progress } from './progress.ts';
 import { featuresDir, plannedScenarios, selectionProblem, sideExpression, suiteCatalogue, tagExpression } from './selection.ts';
 import { getRunPki, pkiKeys, runHosts } from '../simulator/pki.ts';
+import { ForeignGrantService } from '../simulator/grant-service/foreign-service.ts';
 import { SLOW_TAG, slowFirst } from '../steps/support/slow-first.ts';
 
 const stepsGlob = join(codeRoot, 'steps', '**', `*${moduleExt}`);
@@ -133,6 +134,9 @@ export async function runSuite(
   slowFirst.plan(plan.slow);
   const workers = options.parallel === 'auto' ? autoWorkers({ ...plan, quietMs: parameters.quietMs, impl: options.impl }) : options.parallel;
   if (workers > 0) parameters.pki = pkiKeys(await runPki);
+  // a serial run's redirect scenarios need mockttp (~0.5 s of CPU in a thread of its own): start it now,
+  // on the core this one leaves idle while cucumber loads, so that it is ready when they come
+  else if (side === 'redeemer') ForeignGrantService.warm();
   runConfiguration.runtime.parallel = workers;
   runConfiguration.runtime.worldParameters = JSON.parse(JSON.stringify(parameters));
   const collector = new MessageCollector();

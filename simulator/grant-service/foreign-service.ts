@@ -34,7 +34,7 @@ type Call = ForeignCall extends infer C ? (C extends { id: number } ? Omit<C, 'i
 /** The worker thread that hosts this process's foreign services; started on first use, ended with the process. */
 class ForeignThread {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; holdsProcess: boolean }>();
   private nextId = 1;
   private ended: Error | undefined;
 
@@ -51,7 +51,7 @@ class ForeignThread {
     this.worker.on('message', (reply: ForeignReply) => {
       const p = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      if (this.pending.size === 0) this.worker.unref();
+      if (![...this.pending.values()].some((q) => q.holdsProcess)) this.worker.unref();
       if (reply.error !== undefined) p?.reject(new Error(`the foreign grant service: ${reply.error}`));
       else p?.resolve(reply.value);
     });
@@ -77,12 +77,13 @@ class ForeignThread {
     return this.ended !== undefined;
   }
 
-  call<T>(call: Call): Promise<T> {
+  /** Asks the thread; `holdsProcess` false: the answer is not worth keeping the process alive for. */
+  call<T>(call: Call, holdsProcess = true): Promise<T> {
     if (this.ended) return Promise.reject(this.ended);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.ref();
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, holdsProcess });
+      if (holdsProcess) this.worker.ref();
       this.worker.postMessage({ ...call, id });
     });
   }
@@ -109,7 +110,8 @@ export class ForeignGrantService {
    * run, whose scenarios leave the other core idle; a parallel run's workers are busy starting up.
    */
   static warm(): void {
-    foreignThread().call({ op: 'ready' }).catch(() => undefined);
+    // a run that ends before the thread is ready does not wait for it
+    foreignThread().call({ op: 'ready' }, false).catch(() => undefined);
   }
 
   /**
