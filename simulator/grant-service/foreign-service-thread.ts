@@ -1,7 +1,7 @@
 // The foreign grant service's home: a worker thread that loads mockttp and serves the redirect targets.
 // mockttp takes ~0.4 s of CPU to load; here that load runs on another core, not on the thread that runs
 // the scenarios (see ForeignGrantService). Each `start` serves one more foreign service on a port of its
-// own; the thread answers the main thread's requests by id.
+// own (prepared ahead when asked); the thread answers the main thread's requests by id.
 import { parentPort } from 'node:worker_threads';
 import * as mockttp from 'mockttp';
 import { Grant, redemptionDocuments } from './registry.ts';
@@ -28,8 +28,31 @@ function pkiOf(keys: PkiKeys): Pki {
   return pki;
 }
 
-/** Starts a mockttp server on a free port with a rule that answers every POST with a valid redemption. */
+// A service started ahead for each CA that asked for one (prepare): mockttp's first start in a process
+// takes ~0.4 s (its certificate authority's setup), which a redirect scenario would otherwise wait out.
+// Handed out at the next start for that CA, and replaced then. Nobody knows a spare's port before it is
+// handed out, so its request log is still empty.
+const spares = new Map<string, Promise<Served>>();
+
+function prepare(keys: PkiKeys): void {
+  if (spares.has(keys.ca.certPem)) return;
+  const spare = serve(keys);
+  spare.catch(() => spares.delete(keys.ca.certPem));
+  spares.set(keys.ca.certPem, spare);
+}
+
 async function start(keys: PkiKeys): Promise<{ server: number; port: number }> {
+  const spare = spares.get(keys.ca.certPem);
+  spares.delete(keys.ca.certPem);
+  const started = (spare && (await spare.catch(() => undefined))) ?? (await serve(keys));
+  if (spare) prepare(keys);
+  const id = nextServer++;
+  served.set(id, started);
+  return { server: id, port: started.server.port };
+}
+
+/** Starts a mockttp server on a free port with a rule that answers every POST with a valid redemption. */
+async function serve(keys: PkiKeys): Promise<Served> {
   const pki = pkiOf(keys);
   const server = mockttp.getLocal({
     https: { key: pki.ca.keyPem, cert: pki.ca.certPem, tlsServerOptions: { minVersion: 'TLSv1.3' } },
@@ -55,9 +78,7 @@ async function start(keys: PkiKeys): Promise<{ server: number; port: number }> {
     // everything else is seen too (so "nothing arrived" covers every method), and refused as Skupper does
     const refusal = httpError(405, 'Only POST is supported');
     const rest = await server.forUnmatchedRequest().thenReply(refusal.status, wireBody(refusal), refusal.headers);
-    const id = nextServer++;
-    served.set(id, { server, endpoints: [redeem, rest] });
-    return { server: id, port: server.port };
+    return { server, endpoints: [redeem, rest] };
   } catch (e) {
     await server.stop();
     throw e;
@@ -89,6 +110,7 @@ async function stop(id: number): Promise<void> {
 async function answer(call: ForeignCall): Promise<unknown> {
   switch (call.op) {
     case 'ready': return undefined;
+    case 'prepare': return prepare(call.keys);
     case 'start': return start(call.keys);
     case 'requests': return requests(call.server);
     case 'stop': return stop(call.server);

@@ -89,9 +89,10 @@ BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
     loadImplementation(params.impl, params.implOptions),
     getRunPki(hosts).then((pki) => GrantService.start({ pki, urlHost: hosts[0], listenHost: params.listenHost })),
   ]);
-  // mockttp (the redirect target) takes ~0.4 s of CPU to load, in a thread of its own: a serial run starts
-  // it now, on the core its scenarios leave idle; a parallel worker only when one of its scenarios needs it
-  if (process.env.CUCUMBER_PARALLEL !== 'true') ForeignGrantService.warm();
+  // mockttp (the redirect target) takes ~0.4 s of CPU to load and as much to start its first service, in
+  // a thread of its own: a serial run has it do both now, on the core its scenarios leave idle (the CLI
+  // started the load already); a parallel worker only when one of its scenarios needs it
+  if (process.env.CUCUMBER_PARALLEL !== 'true') ForeignGrantService.prepare(service.pki);
   // the run's preflight computed the features (declared and claimed); cucumber run without the CLI has only the declared
   const info = params.implementation ?? { name: implementation.name, version: implementation.version, features: implementation.features ?? [] };
   setWorkerState({ implementation, service, features: new Set(info.features), info });

@@ -110,6 +110,24 @@ describe("the foreign grant service's thread", () => {
     assert.equal(Object.keys(createRequire(import.meta.url).cache).includes(mockttpEntry), false);
   });
 
+  test('a service prepared ahead is handed out at the next start with an empty log, and another is prepared for the start after', async () => {
+    ForeignGrantService.prepare(service.pki);
+    const first = await ForeignGrantService.start(service.pki);
+    const second = await ForeignGrantService.start(service.pki);
+    try {
+      assert.notEqual(first.port, second.port);
+      for (const s of [first, second]) {
+        assert.deepEqual(await s.requests(), []);
+        const answer = await httpsRequest(`${s.url}/g`, { body: 'c', ca: service.pki.ca.certPem, servername: 'localhost', headers: { name: 'n' } });
+        assert.equal(answer.status, 200);
+        assert.equal((await s.requests()).length, 1);
+      }
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
+  });
+
   test('once ended, its services refuse to tell what they saw (an empty log would read as "nothing arrived"), and a new start gets a new thread', async () => {
     const doomed = await ForeignGrantService.start(service.pki);
     await ForeignGrantService.shutdown();
