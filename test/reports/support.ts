@@ -1,6 +1,6 @@
 // Helpers for the report tests (not a test file itself): run the CLI as a user would, read what it wrote.
 import { runCli as runHarnessCli } from '../../harness/cli.ts';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,8 +22,17 @@ export async function runCli(args: string[], options: { cwd?: string } = {}): Pr
   return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
+// node --test runs each test file in a process of its own: the directories a file made go with it
+const madeDirs: string[] = [];
+process.on('exit', () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory under the system's temp dir, removed when the test process ends. */
 export function tempDir(prefix = 'accesstoken-reports-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
 }
 
 export function writeTemp(dir: string, name: string, text: string): string {
