@@ -30,7 +30,9 @@ export type ForeignCall =
 /** The thread's answer to the call with the same id. */
 export type ForeignReply = { id: number; value?: unknown; error?: string };
 
-type Call = ForeignCall extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
+/** A call before it is given its id: Omit over each member of the union, not over the union as one. */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+type Call = WithoutId<ForeignCall>;
 
 /** The worker thread that hosts this process's foreign services; started on first use, ended with the process. */
 class ForeignThread {

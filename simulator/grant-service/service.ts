@@ -245,15 +245,15 @@ export class GrantService {
 
   /** Puts the answer on the wire as `how` says: whole, cut off, or stalled until released. */
   private async write(how: Delivery, answer: GrantAnswer, written: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (how.kind === 'whole' && written.length < PIECEMEAL_FROM) {
-      res.writeHead(answer.status, answer.headers);
-      res.end(written);
-      return;
-    }
     if (how.kind === 'whole') {
-      // the headers end() would write for it: Content-Length computed, last, as node:http names it
-      res.writeHead(answer.status, { ...answer.headers, 'Content-Length': Buffer.byteLength(written) });
-      await writeInPieces(res, written);
+      if (written.length < PIECEMEAL_FROM) {
+        res.writeHead(answer.status, answer.headers);
+        res.end(written);
+      } else {
+        // the headers end() would write for it: Content-Length computed, last, as node:http names it
+        res.writeHead(answer.status, { ...answer.headers, 'Content-Length': Buffer.byteLength(written) });
+        await writeInPieces(res, written);
+      }
       return;
     }
     const bytes = Buffer.from(written, 'utf8');
