@@ -26,13 +26,21 @@ function outcomes(result: RunResult): Record<string, string> {
   return Object.fromEntries(result.requirements.filter((r) => CONCURRENCY_RULES.includes(r.id)).map((r) => [r.id, r.result]));
 }
 
+/** A miss names why: each scenario that did not pass, with its first failing step's message (a CI log is all there is to read). */
+function miss(i: number, exitCode: number, result: RunResult): string {
+  const why = result.requirements
+    .filter((r) => CONCURRENCY_RULES.includes(r.id))
+    .flatMap((r) => r.scenarioResults.filter((s) => s.status !== 'passed').map((s) => `${r.id} ${s.name}: ${s.status}${s.failure ? `, ${s.failure.step}: ${s.failure.message.slice(0, 300)}` : ''}${s.notRun ? `, ${s.notRun}` : ''}`));
+  return [`run ${i}: exit ${exitCode}, ${JSON.stringify(outcomes(result))}`, ...why].join('\n  ');
+}
+
 describe(`the concurrency rules, ${RUNS} runs each`, () => {
   test(`never fail the reference grant service (${RUNS} runs out of ${RUNS} pass)`, async () => {
     const misses: string[] = [];
     for (let i = 1; i <= RUNS; i++) {
       const { result, exitCode } = await run('reference');
       const seen = outcomes(result);
-      if (exitCode !== 0 || Object.values(seen).some((r) => r !== 'passed')) misses.push(`run ${i}: exit ${exitCode}, ${JSON.stringify(seen)}`);
+      if (exitCode !== 0 || Object.values(seen).some((r) => r !== 'passed')) misses.push(miss(i, exitCode, result));
     }
     assert.deepEqual(misses, []);
   });
@@ -42,7 +50,7 @@ describe(`the concurrency rules, ${RUNS} runs each`, () => {
     for (let i = 1; i <= RUNS; i++) {
       const { result, exitCode } = await run(RACY);
       const seen = outcomes(result);
-      if (exitCode !== 1 || seen['AT-LIMIT-002'] !== 'failed' || seen['AT-LIMIT-003'] !== 'warning') misses.push(`run ${i}: exit ${exitCode}, ${JSON.stringify(seen)}`);
+      if (exitCode !== 1 || seen['AT-LIMIT-002'] !== 'failed' || seen['AT-LIMIT-003'] !== 'warning') misses.push(miss(i, exitCode, result));
     }
     assert.deepEqual(misses, []);
   });
