@@ -67,9 +67,14 @@ export function foreignOwnerReferences(): OwnerReference[] {
   ];
 }
 
-/** base64 text that decodes to `bytes` bytes: the padding of a Secret entry. */
+/**
+ * base64 text that decodes to `bytes` bytes ("a" each): the padding of a Secret entry. Written by repeating
+ * the four characters of "aaa" rather than encoding a buffer: the same text, without filling 40 MiB and
+ * encoding them (~90 ms of the 40 MiB scenario's ~250 ms).
+ */
 export function paddingData(bytes: number): string {
-  return Buffer.alloc(bytes, 0x61).toString('base64');
+  const rest = bytes % 3;
+  return 'YWFh'.repeat((bytes - rest) / 3) + (rest === 0 ? '' : Buffer.alloc(rest, 0x61).toString('base64'));
 }
 
 export const MiB = 1024 * 1024;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import { describe, test } from 'node:test';
 import { GrantService, LOGGED_BODY_MAX, type RecordedRequest } from '../../../simulator/grant-service/service.ts';
-import { FOREIGN_KINDS, foreignDocument, foreignDocumentText, foreignOwnerReferences, MiB } from '../../../simulator/grant-service/hostile.ts';
+import { FOREIGN_KINDS, foreignDocument, foreignDocumentText, foreignOwnerReferences, MiB, paddingData } from '../../../simulator/grant-service/hostile.ts';
 import { postCode, TransportError } from '../../../simulator/redeemer/client.ts';
 import { parseYamlDocuments, type Secret } from '../../../model/resources.ts';
 import { parseRedemption, useGrantService } from '../support.ts';
@@ -175,6 +175,14 @@ describe('stalls', () => {
 });
 
 describe('answers of tens of MiB', () => {
+  test('the padding is the base64 of that many bytes, whatever the size modulo 3', () => {
+    for (const bytes of [0, 1, 2, 3, 4, 5, 1000, MiB, MiB + 1, MiB + 2]) {
+      const text = paddingData(bytes);
+      assert.equal(text, Buffer.alloc(bytes, 0x61).toString('base64'), `${bytes} bytes`);
+      assert.equal(Buffer.from(text, 'base64').length, bytes);
+    }
+  });
+
   test("padSecret makes the answer that size; the log keeps its beginning and its size", async () => {
     const grant = service.createGrant();
     service.padSecret(40 * MiB, 1);
