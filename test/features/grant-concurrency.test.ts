@@ -22,14 +22,17 @@ function run(impl: string): Promise<{ result: RunResult; exitCode: number }> {
   return runInProcess({ side: 'grant-service', impl, requirements: CONCURRENCY_RULES, reportDir, timeoutSeconds: 5 });
 }
 
+function concurrencyRequirements(result: RunResult) {
+  return result.requirements.filter((r) => CONCURRENCY_RULES.includes(r.id));
+}
+
 function outcomes(result: RunResult): Record<string, string> {
-  return Object.fromEntries(result.requirements.filter((r) => CONCURRENCY_RULES.includes(r.id)).map((r) => [r.id, r.result]));
+  return Object.fromEntries(concurrencyRequirements(result).map((r) => [r.id, r.result]));
 }
 
 /** A miss names why: each scenario that did not pass, with its first failing step's message (a CI log is all there is to read). */
 function miss(i: number, exitCode: number, result: RunResult): string {
-  const why = result.requirements
-    .filter((r) => CONCURRENCY_RULES.includes(r.id))
+  const why = concurrencyRequirements(result)
     .flatMap((r) => r.scenarioResults.filter((s) => s.status !== 'passed').map((s) => `${r.id} ${s.name}: ${s.status}${s.failure ? `, ${s.failure.step}: ${s.failure.message.slice(0, 300)}` : ''}${s.notRun ? `, ${s.notRun}` : ''}`));
   return [`run ${i}: exit ${exitCode}, ${JSON.stringify(outcomes(result))}`, ...why].join('\n  ');
 }
