@@ -1,6 +1,6 @@
 // The grant service under test (`--side grant-service`): AccessGrants applied to it, redeemed by the
 // suite as a redeeming site would, and its status read back. The logic is in support/issuing.ts.
-import { Given, Then, When } from '@cucumber/cucumber';
+import { Given, Then, When } from './support/cucumber.ts';
 import assert from 'node:assert/strict';
 import type { ConformanceWorld } from './support/world.ts';
 

@@ -1,7 +1,7 @@
 // What a grant service under test answers a redemption with (features/grant-answer.feature): the Secret,
 // its certificate and the Links, judged by steps/judging/grant-answers.ts against the issuing site's
 // endpoints. "The answer" is the last redemption's.
-import { Given, Then, When } from '@cucumber/cucumber';
+import { Given, Then, When } from './support/cucumber.ts';
 import assert from 'node:assert/strict';
 import { answerDocuments, issuingEndpoints, judgeLinkGroups, judgeLinkNames, judgeNamedAfter, judgeNoNamespace, judgeSecret, judgeSiteEndpoints, routerGroups } from './judging/grant-answers.ts';
 import { judgeClientCertificate, judgeCommonName, judgeEndpointSans, leafCertificate, secretCredentials } from './judging/grant-certificates.ts';

@@ -1,7 +1,7 @@
 // What a grant service under test publishes in an AccessGrant's status (features/grant-issuance.feature,
 // beyond AT-ISSUE-001 in access-grants.steps.ts): the code, the URL's form, the conditions and the Error
 // status. The judgements are in steps/judging/grant-issuance.ts.
-import { Given, Then, When } from '@cucumber/cucumber';
+import { Given, Then, When } from './support/cucumber.ts';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {

@@ -1,5 +1,5 @@
 // Faults of the mock grant service, as a scenario asks for them.
-import { After, Given, When } from '@cucumber/cucumber';
+import { After, Given, When } from './support/cucumber.ts';
 import { SKUPPER_API_VERSION } from '../model/resources.ts';
 import { ForeignGrantService } from '../simulator/grant-service/foreign-service.ts';
 import { FOREIGN_KINDS, foreignDocumentText, foreignOwnerReferences, isForeignKind, MiB } from '../simulator/grant-service/hostile.ts';

@@ -1,7 +1,7 @@
 // The grant service's transport (features/grant-tls.feature): a client offering only TLS 1.2, a plain-HTTP
 // request to the grant's port, and the certificate served at the grant's URL. The probes and their
 // judgements are in steps/judging/grant-tls.ts; each probe is kept among the scenario's exchanges.
-import { Then, When } from '@cucumber/cucumber';
+import { Then, When } from './support/cucumber.ts';
 import assert from 'node:assert/strict';
 import {
   inspectServedCertificate,

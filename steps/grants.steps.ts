@@ -1,5 +1,5 @@
 // Grants on the mock grant service: how the scenario's grant is made and changed.
-import { Given } from '@cucumber/cucumber';
+import { Given } from './support/cucumber.ts';
 import { DEFAULT_ENDPOINTS } from '../simulator/grant-service/registry.ts';
 import type { Endpoint } from '../model/resources.ts';
 import type { ConformanceWorld } from './support/world.ts';

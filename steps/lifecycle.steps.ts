@@ -1,6 +1,6 @@
 // A token's life after its redemption, and beside other sites (features/lifecycle.feature): deleting the
 // token, the same token name in a second site.
-import { Given, Then, When } from '@cucumber/cucumber';
+import { Given, Then, When } from './support/cucumber.ts';
 import assert from 'node:assert/strict';
 import { describeOutcome, linkNames, describeObservation } from './judging/judgements.ts';
 import { judgeLeftInPlace } from './judging/lifecycle.ts';

@@ -1,5 +1,5 @@
 // What became of the token: its outcome, its status and its Redeemed condition.
-import { Then } from '@cucumber/cucumber';
+import { Then } from './support/cucumber.ts';
 import assert from 'node:assert/strict';
 import { describeOutcome, namesVerificationFailure, statusMessage } from './judging/judgements.ts';
 import { judgeStoredSize } from './judging/hostile-answers.ts';

@@ -2,7 +2,7 @@
 // wrong codes, deleted and expired grants, a grant's limit taken in turn and under a burst of concurrent
 // redemptions, and the count and expiration time its status shows. The probes and judgements are in
 // judging/grant-probes.ts; the grants and exchanges in support/issuing.ts.
-import { Given, Then, When } from '@cucumber/cucumber';
+import { Given, Then, When } from './support/cucumber.ts';
 import assert from 'node:assert/strict';
 import { parseGoDuration } from '../model/duration.ts';
 import type { AccessGrant } from '../model/resources.ts';

@@ -1,5 +1,5 @@
 // What reached the grant service: the request log is the evidence of what an implementation sent.
-import { Then } from '@cucumber/cucumber';
+import { Then } from './support/cucumber.ts';
 import assert from 'node:assert/strict';
 import type { RecordedRequest } from '../simulator/grant-service/service.ts';
 import type { ConformanceWorld } from './support/world.ts';

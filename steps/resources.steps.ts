@@ -1,5 +1,5 @@
 // What the implementation created in the site's namespace: the Secret and the Links.
-import { Given, Then } from '@cucumber/cucumber';
+import { Given, Then } from './support/cucumber.ts';
 import assert from 'node:assert/strict';
 import { describeObservation, hasDefaultCost, linkNames, secretText } from './judging/judgements.ts';
 import { SKUPPER_API_VERSION, type Link, type Secret } from '../model/resources.ts';

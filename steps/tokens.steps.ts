@@ -1,5 +1,5 @@
 // AccessTokens: how the scenario's tokens are written, and what is done with them.
-import { Given, When } from '@cucumber/cucumber';
+import { Given, When } from './support/cucumber.ts';
 import type { EndpointKind } from '../simulator/grant-service/service.ts';
 import type { ConformanceWorld } from './support/world.ts';
 

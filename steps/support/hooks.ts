@@ -3,7 +3,7 @@
 // implementation is bounded (bounded.ts); once it has stopped answering, the worker's remaining scenarios
 // are not run, each reported with the reason. So are they once the run is interrupted (Ctrl-C:
 // interrupt.ts), the scenario in progress included: its step ends at once, and the run ends as usual.
-import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, setDefinitionFunctionWrapper, Status } from '@cucumber/cucumber';
+import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, setDefinitionFunctionWrapper, Status } from './cucumber.ts';
 import { loadGrantService, loadImplementation } from '../../adapters/load.ts';
 import { GrantService } from '../../simulator/grant-service/service.ts';
 import { ForeignGrantService } from '../../simulator/grant-service/foreign-service.ts';

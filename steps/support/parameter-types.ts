@@ -1,4 +1,4 @@
-import { defineParameterType } from '@cucumber/cucumber';
+import { defineParameterType } from './cucumber.ts';
 
 // A list of quoted names: "one", "two" and "three"
 defineParameterType({

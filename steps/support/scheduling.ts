@@ -1,5 +1,5 @@
 // A parallel run's workers take the @slow scenarios first (slow-first.ts says why).
-import { setParallelCanAssign } from '@cucumber/cucumber';
+import { setParallelCanAssign } from './cucumber.ts';
 import { slowFirst } from './slow-first.ts';
 
 setParallelCanAssign((pickle) => slowFirst.canAssign(pickle));

@@ -1,6 +1,6 @@
 // One typed World per scenario: the implementation and grant service of this worker, a fresh Site, and
 // what the scenario has made. Steps call its methods; the logic lives in simulator/ and adapters/.
-import { World, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumber';
+import { World, setWorldConstructor, type IWorldOptions } from './cucumber.ts';
 import { randomUUID } from 'node:crypto';
 import type { GrantServiceImplementation, Implementation, Observation, Site } from '../../adapters/contract.ts';
 import { observeAfterQuiet, statusFingerprint, waitForSettledToken, type Settled } from '../judging/settle.ts';
