@@ -6,8 +6,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import * as Cucumber from '@cucumber/cucumber';
 import * as StepApi from '../../../steps/support/cucumber.ts';
 
@@ -52,5 +53,16 @@ describe('the step files\' cucumber API', () => {
       }));`;
     const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
     assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)!), { entryPoint: false, formatters: 0, builder: true });
+  });
+
+  test('is the only way the step files and what they load take cucumber (types aside)', () => {
+    // one value import of the entry point anywhere a worker loads would bring back all it loads
+    const valueImport = /^import\s+(?!type\b)[^;]*from\s*'@cucumber\/cucumber'/m;
+    const offenders = ['steps', 'simulator', 'adapters', 'model']
+      .flatMap((dir) => readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((f) => join(root, dir, f)))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith(join('steps', 'support', 'cucumber.ts')))
+      .filter((f) => valueImport.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(root, f));
+    assert.deepEqual(offenders, []);
   });
 });
