@@ -5,10 +5,20 @@
 // parallel workers adopt the coordinator's (pkiKeys, adoptRunPki) instead of each making their own.
 import { createPrivateKey, createPublicKey, sign as cryptoSign, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forge from 'node-forge';
 import { takeKeys } from './keys.ts';
 
-const { pki, md, asn1 } = forge;
+let forgeModule: typeof forge | undefined;
+
+/**
+ * node-forge, loaded when a certificate is first made or read: ~40 ms of CPU that a parallel worker would
+ * otherwise spend before its first scenario. A worker is handed its run's certificates made (PkiKeys), and
+ * needs forge only when a scenario asks for a new one (a redemption's client certificate).
+ */
+export function forgeLib(): typeof forge {
+  return (forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof forge);
+}
 
 export interface CertifiedKey {
   certPem: string;
@@ -38,7 +48,8 @@ interface KeyPair {
 }
 
 /**
- * What a PKI is made from: its two CAs and the one key its leaf certificates share. Holds private keys:
+ * What a PKI is made from: its two CAs, the one key its leaf certificates share, and the server
+ * certificates made with it. Holds private keys:
  * it goes only from a run's coordinator to its workers (cucumber's worldParameters, in memory), never
  * to a file, a report or an implementation.
  */
@@ -47,7 +58,12 @@ export interface PkiKeys {
   ca: CertifiedKey;
   unrelatedCa: CertifiedKey;
   leafKeyPem: string;
+  /** The certificates made with the leaf key: a worker serves with them as they are. */
+  servers: Record<ServerCertificate, string>;
 }
+
+type ServerCertificate = 'server' | 'expiredServer' | 'wrongHostServer' | 'otherCaServer';
+const SERVER_CERTIFICATES: readonly ServerCertificate[] = ['server', 'expiredServer', 'wrongHostServer', 'otherCaServer'];
 
 export interface Pki {
   /** The granting site's CA: what a good token's `ca` holds. */
@@ -72,6 +88,7 @@ const DAY = 24 * 60 * 60 * 1000;
 export const WRONG_HOST = 'wrong-host.invalid';
 
 function keyPairFromPem(privatePem: string): KeyPair {
+  const { pki } = forgeLib();
   const publicPem = createPublicKey(createPrivateKey(privatePem)).export({ type: 'spki', format: 'pem' }).toString();
   return { publicKey: pki.publicKeyFromPem(publicPem), privatePem };
 }
@@ -88,6 +105,7 @@ function serialNumber(): string {
  * which matters when every redemption mints a client certificate.
  */
 function signCertificate(cert: forge.pki.Certificate, key: KeyPair): void {
+  const { pki, md, asn1 } = forgeLib();
   cert.siginfo.algorithmOid = pki.oids.sha256WithRSAEncryption;
   cert.signatureOid = pki.oids.sha256WithRSAEncryption;
   // forge reads the algorithm from `md` when it builds the TBS structure
@@ -110,11 +128,13 @@ function nodeKey(key: KeyPair) {
 }
 
 function subjectKeyId(publicKey: forge.pki.rsa.PublicKey): string {
+  const { pki, md } = forgeLib();
   // the same digest forge puts in the CA's subjectKeyIdentifier extension, so AKI matches SKI
   return pki.getPublicKeyFingerprint(publicKey, { md: md.sha1.create(), type: 'RSAPublicKey' }).getBytes();
 }
 
 function makeAuthority(commonName: string, key: KeyPair, leafKey: KeyPair, certPem?: string): Authority {
+  const { pki } = forgeLib();
   const cert = certPem ? pki.certificateFromPem(certPem) : selfSigned(commonName, key);
   const ski = subjectKeyId(key.publicKey);
 
@@ -128,6 +148,7 @@ function makeAuthority(commonName: string, key: KeyPair, leafKey: KeyPair, certP
 }
 
 function selfSigned(commonName: string, key: KeyPair): forge.pki.Certificate {
+  const { pki } = forgeLib();
   const cert = pki.createCertificate();
   cert.publicKey = key.publicKey;
   cert.serialNumber = serialNumber();
@@ -146,6 +167,7 @@ function selfSigned(commonName: string, key: KeyPair): forge.pki.Certificate {
 }
 
 function issueLeaf(cert: forge.pki.Certificate, key: KeyPair, ski: string, leafKeys: KeyPair, request: CertificateRequest): CertifiedKey {
+  const { pki } = forgeLib();
   const leaf = pki.createCertificate();
   leaf.publicKey = leafKeys.publicKey;
   leaf.serialNumber = serialNumber();
@@ -204,17 +226,37 @@ export function pkiKeys(made: Pki): PkiKeys {
     ca: { certPem: made.ca.certPem, keyPem: made.ca.keyPem },
     unrelatedCa: { certPem: made.unrelatedCa.certPem, keyPem: made.unrelatedCa.keyPem },
     leafKeyPem: made.server.keyPem,
+    servers: Object.fromEntries(SERVER_CERTIFICATES.map((name) => [name, made[name].certPem])) as PkiKeys['servers'],
   };
 }
 
-/** The same PKI again from its makings: the same CAs and leaf key, its certificates issued afresh. */
+/**
+ * The same PKI again from its makings: the same CAs, leaf key and server certificates. Nothing is parsed
+ * or signed until a scenario asks an authority for a new certificate (forgeLib).
+ */
 export function pkiFromKeys(keys: PkiKeys): Pki {
-  const leafKey = keyPairFromPem(keys.leafKeyPem);
-  return assemble(
-    keys.hosts,
-    makeAuthority(GRANT_CA_NAME, keyPairFromPem(keys.ca.keyPem), leafKey, keys.ca.certPem),
-    makeAuthority(UNRELATED_CA_NAME, keyPairFromPem(keys.unrelatedCa.keyPem), leafKey, keys.unrelatedCa.certPem),
-  );
+  let leafKey: KeyPair | undefined;
+  const leaf = () => (leafKey ??= keyPairFromPem(keys.leafKeyPem));
+  const authority = (commonName: string, made: CertifiedKey): Authority => {
+    let parsed: Authority | undefined;
+    return {
+      certPem: made.certPem,
+      keyPem: made.keyPem,
+      issue: (request) => (parsed ??= makeAuthority(commonName, keyPairFromPem(made.keyPem), leaf(), made.certPem)).issue(request),
+    };
+  };
+  const ca = authority(GRANT_CA_NAME, keys.ca);
+  const served = (name: ServerCertificate): CertifiedKey => ({ certPem: keys.servers[name], keyPem: keys.leafKeyPem });
+  return {
+    ca,
+    unrelatedCa: authority(UNRELATED_CA_NAME, keys.unrelatedCa),
+    server: served('server'),
+    expiredServer: served('expiredServer'),
+    wrongHostServer: served('wrongHostServer'),
+    otherCaServer: served('otherCaServer'),
+    hosts: keys.hosts,
+    issueClientCertificate: (subject, sanHosts) => clientCertificate(ca, subject, sanHosts),
+  };
 }
 
 function assemble(hosts: string[], ca: Authority, unrelatedCa: Authority): Pki {
@@ -237,10 +279,13 @@ function assemble(hosts: string[], ca: Authority, unrelatedCa: Authority): Pki {
     wrongHostServer,
     otherCaServer,
     hosts,
-    issueClientCertificate(subject, sanHosts) {
-      return ca.issue({ commonName: subject, hosts: sanHosts, usage: 'client-server', ipAsDns: true });
-    },
+    issueClientCertificate: (subject, sanHosts) => clientCertificate(ca, subject, sanHosts),
   };
+}
+
+/** What a redemption's Secret carries: a client certificate signed by the grant CA (CN = subject). */
+function clientCertificate(ca: Authority, subject: string, sanHosts?: string[]): CertifiedKey {
+  return ca.issue({ commonName: subject, hosts: sanHosts, usage: 'client-server', ipAsDns: true });
 }
 
 /** The hosts a run's grant service certificate names: the grant host first (it goes in grant URLs). */

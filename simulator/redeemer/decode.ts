@@ -1,7 +1,6 @@
 // What a grant service's answer is read as: handleTokenResponse's decoding (spec §3.1) of the body into
 // the Secret and the Links, as apimachinery's YAMLOrJSONDecoder splits a stream of documents.
-import { parse as parseYaml } from 'yaml';
-import type { Link, Secret } from '../../model/resources.ts';
+import { yaml, type Link, type Secret } from '../../model/resources.ts';
 
 export class DecodeError extends Error {
   override name = 'DecodeError';
@@ -69,7 +68,7 @@ export function splitJsonStream(body: string): string[] {
 
 function decodeObject(doc: string): Record<string, unknown> {
   const trimmed = doc.trimStart();
-  const value = trimmed.startsWith('{') ? JSON.parse(trimmed) : parseYaml(doc);
+  const value = trimmed.startsWith('{') ? JSON.parse(trimmed) : yaml().parse(doc);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new DecodeError('not an object');
   return value as Record<string, unknown>;
 }

@@ -3,8 +3,9 @@
 // issuing site's endpoint hosts. Judges return undefined or what was expected and observed; no key is printed.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import forge from 'node-forge';
+import type forge from 'node-forge';
 import { decodeBase64, type Endpoint } from '../../model/resources.ts';
+import { forgeLib } from '../../simulator/pki.ts';
 import { isObject } from '../../model/text.ts';
 import { AnswerError, answerSecret } from './grant-answers.ts';
 
@@ -78,16 +79,16 @@ export function chainsTo(certPem: string, caPem: string): boolean {
 /** The keyUsage bits of a certificate (digitalSignature first), or undefined when it has no keyUsage extension. */
 export function keyUsageBits(cert: X509Certificate): { digitalSignature: boolean; keyEncipherment: boolean } | undefined {
   // node:crypto shows the extended key usage only: the keyUsage extension is read from the DER (any key type)
-  const { asn1 } = forge;
-  const root = asn1.fromDer(forge.util.createBuffer(cert.raw.toString('binary')));
+  const { asn1, util } = forgeLib();
+  const root = asn1.fromDer(util.createBuffer(cert.raw.toString('binary')));
   const tbs = (root.value as forge.asn1.Asn1[])[0];
   const explicit = (tbs.value as forge.asn1.Asn1[]).find((n) => n.tagClass === asn1.Class.CONTEXT_SPECIFIC && n.type === 3);
   const extensions = explicit ? ((explicit.value as forge.asn1.Asn1[])[0]?.value as forge.asn1.Asn1[]) : [];
   for (const ext of extensions ?? []) {
     const parts = ext.value as forge.asn1.Asn1[];
-    if (asn1.derToOid(forge.util.createBuffer(parts[0].value as string)) !== OID_KEY_USAGE) continue;
+    if (asn1.derToOid(util.createBuffer(parts[0].value as string)) !== OID_KEY_USAGE) continue;
     const octets = parts[parts.length - 1].value as string;
-    const bitString = asn1.fromDer(forge.util.createBuffer(octets));
+    const bitString = asn1.fromDer(util.createBuffer(octets));
     const bytes = bitString.value as string;
     // the first byte of a BIT STRING counts the unused bits; bit 0 (the high bit) is digitalSignature, bit 2 keyEncipherment
     const first = bytes.length > 1 ? bytes.charCodeAt(1) : 0;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { getRunPki, WRONG_HOST, type Pki } from '../../simulator/pki.ts';
+import { getRunPki, pkiFromKeys, pkiKeys, WRONG_HOST, type Pki } from '../../simulator/pki.ts';
 import { cn, openssl, opensslExtension } from './support.ts';
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
@@ -157,5 +157,49 @@ describe('client certificates', () => {
   test('come with a private key matching the certificate', () => {
     const issued = pki.issueClientCertificate('k');
     assert.equal(new X509Certificate(issued.certPem).checkPrivateKey(createPrivateKey(issued.keyPem)), true);
+  });
+});
+
+describe("a parallel worker's PKI (pkiKeys in the coordinator, pkiFromKeys in the worker)", () => {
+  test('is the same run PKI: the same CAs, leaf key and server certificates', async () => {
+    const adopted = pkiFromKeys(pkiKeys(pki));
+    for (const name of ['ca', 'unrelatedCa', 'server', 'expiredServer', 'wrongHostServer', 'otherCaServer'] as const) {
+      assert.equal(adopted[name].certPem, pki[name].certPem, name);
+      assert.equal(adopted[name].keyPem, pki[name].keyPem, name);
+    }
+    assert.deepEqual(adopted.hosts, pki.hosts);
+  });
+
+  test('issues client certificates signed by the same CA, with the leaf key', () => {
+    const adopted = pkiFromKeys(pkiKeys(pki));
+    const client = adopted.issueClientCertificate('worker-site', ['10.0.0.1']);
+    const cert = new X509Certificate(client.certPem);
+    assert.equal(cert.verify(ca.publicKey), true);
+    assert.equal(cn(cert), 'worker-site');
+    assert.equal(client.keyPem, pki.server.keyPem);
+    assert.ok(cert.checkPrivateKey(createPrivateKey(client.keyPem)));
+    const other = adopted.unrelatedCa.issue({ commonName: 'x', usage: 'server' });
+    assert.equal(new X509Certificate(other.certPem).verify(unrelatedCa.publicKey), true);
+  });
+
+  test('loads node-forge only when a certificate is first issued', () => {
+    // a worker's start should not pay for forge (simulator/pki.ts forgeLib): a fresh process, handed the
+    // makings as a worker is (on stdin here: they hold private keys)
+    const script = `
+      const { pkiFromKeys } = await import('./simulator/pki.ts');
+      const { createRequire } = await import('node:module');
+      const { readFileSync } = await import('node:fs');
+      const cache = createRequire(import.meta.url).cache;
+      const forgeLoaded = () => Object.keys(cache).some((f) => f.includes('/node_modules/node-forge/'));
+      const adopted = pkiFromKeys(JSON.parse(readFileSync(0, 'utf8')));
+      const before = forgeLoaded();
+      adopted.issueClientCertificate('site');
+      console.log(JSON.stringify({ before, after: forgeLoaded() }));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: join(import.meta.dirname, '../..'),
+      input: JSON.stringify(pkiKeys(pki)),
+      encoding: 'utf8',
+    });
+    assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)!), { before: false, after: true });
   });
 });

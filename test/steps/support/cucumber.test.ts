@@ -65,4 +65,21 @@ describe('the step files\' cucumber API', () => {
       .map((f) => relative(root, f));
     assert.deepEqual(offenders, []);
   });
+
+  test('the step files load neither node-forge nor yaml until a scenario needs them', () => {
+    // what a parallel worker pays for before its first scenario (simulator/pki.ts forgeLib, model/resources.ts yaml)
+    const script = `
+      const { createRequire } = await import('node:module');
+      const { readdirSync } = await import('node:fs');
+      const require = createRequire(import.meta.url);
+      require('@cucumber/cucumber/lib/support_code_library_builder/index').default.reset(process.cwd(), () => 'id');
+      for (const f of readdirSync('steps', { recursive: true, encoding: 'utf8' })) if (f.endsWith('.ts')) await import('./steps/' + f);
+      const loaded = Object.keys(require.cache);
+      console.log(JSON.stringify({
+        forge: loaded.some((f) => f.includes('/node_modules/node-forge/')),
+        yaml: loaded.some((f) => f.includes('/node_modules/yaml/')),
+      }));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)!), { forge: false, yaml: false });
+  });
 });
