@@ -3,7 +3,10 @@
 // judged without a line of JavaScript; and what the adapter does with a command that fails or is misused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -114,4 +117,31 @@ test('the fixture config names a program that exists, and the docs show it as np
   assert.ok(readdirSync(fixtureDir).includes('grant-service.py'));
   const docs = readFileSync(join(fixtureDir, '../../../docs/adapters.md'), 'utf8');
   assert.ok(docs.includes('run --config test/fixtures/command/grant-service.yaml'));
+});
+
+test("the Python grant service, starting, removes an interrupted write's temporary file but not one being written", async () => {
+  // the adapter starts `serve` at the first issue and both run at once: a start that removed every
+  // temporary file took the one the issue command was about to link (a failure seen once in CI)
+  const stateDir = mkdtempSync(join(tmpdir(), 'atc-serve-start-'));
+  const server = spawn('python3', [join(fixtureDir, 'grant-service.py'), 'serve', '--state-dir', stateDir], { stdio: 'ignore' });
+  try {
+    const namespace = join(stateDir, 'grants', 'issuing');
+    mkdirSync(namespace, { recursive: true });
+    const fresh = join(namespace, '.being-written.json.abc.tmp');
+    const stale = join(namespace, '.interrupted.json.def.tmp');
+    writeFileSync(fresh, '{}');
+    writeFileSync(stale, '{}');
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    utimesSync(stale, twoMinutesAgo, twoMinutesAgo);
+    const serverJson = join(stateDir, 'server.json');
+    for (const started = Date.now(); !existsSync(serverJson); await sleep(50)) {
+      assert.ok(Date.now() - started < 20_000, 'the serve command did not start within 20 s');
+    }
+    assert.equal(existsSync(fresh), true, 'the file being written was removed');
+    assert.equal(existsSync(stale), false, 'the interrupted write was left');
+  } finally {
+    server.kill();
+    await once(server, 'exit').catch(() => undefined);
+    rmSync(stateDir, { recursive: true, force: true });
+  }
 });
