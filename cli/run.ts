@@ -17,7 +17,7 @@ import { Progress } from './progress.ts';
 import { featuresDir, plannedScenarios, selectionProblem, sideExpression, suiteCatalogue, tagExpression } from './selection.ts';
 import { getRunPki, pkiKeys, runHosts } from '../simulator/pki.ts';
 import { ForeignGrantService } from '../simulator/grant-service/foreign-service.ts';
-import { SLOW_TAG, slowFirst } from '../steps/support/slow-first.ts';
+import { slowFirst, type WaitPlan } from '../steps/support/slow-first.ts';
 
 const stepsGlob = join(codeRoot, 'steps', '**', `*${moduleExt}`);
 export { featuresDir };
@@ -127,11 +127,11 @@ export async function runSuite(
   });
   // A selection that matches nothing is a mistake, not a pass.
   const expression = sideExpression(side, tagExpression(options.tags, options.requirements));
-  const plan = plannedScenarios(expression, SLOW_TAG);
+  const plan = plannedScenarios(expression);
   if (plan.scenarios === 0) throw new UsageError(`no scenario matches ${expression}`);
   const planned = plan.scenarios;
-  // a parallel run hands out its @slow scenarios first (steps/support/slow-first.ts)
-  slowFirst.plan(plan.slow);
+  // a parallel run hands out its @slow scenarios first, the longest waits first (steps/support/slow-first.ts)
+  slowFirst.plan(plan);
   const workers = options.parallel === 'auto' ? autoWorkers({ ...plan, quietMs: parameters.quietMs, impl: options.impl }) : options.parallel;
   if (workers > 0) parameters.pki = pkiKeys(await runPki);
   // a serial run's redirect scenarios need mockttp (~0.5 s of CPU in a thread of its own): start it now,
@@ -186,23 +186,51 @@ export async function runSuite(
   return { result, exitCode, files: written, support };
 }
 
-/** The most worker processes 'auto' starts: each costs ~0.5 s of CPU to start and ~100 MB. */
+/** The most worker processes 'auto' starts: each costs ~0.3 s of CPU to start and ~100 MB. */
 export const MAX_AUTO_WORKERS = 8;
+
+/**
+ * What 'auto' expects a scenario to take, in seconds, from what the plan knows of it: its tags, the quiet
+ * period, where the implementation runs. Estimates to share out the waiting, not bounds.
+ */
+export const EXPECTED_SECONDS = {
+  /** @client-timeout: a redeemer's client timeout, waited out (Skupper's is 10 s, spec §3.1) */
+  clientTimeout: 10,
+  /** the other @slow scenarios: a 2 s expiry window, an answer held 2.5 s, a second of timestamp precision */
+  slow: 2.5,
+  /** any scenario's own work, besides the quiet period: the reference's in this process, ~10 ms (2x for
+   * margin); a module's in a process of its own, ~80 ms (the example's measured median) */
+  work: { inProcess: 0.02, elsewhere: 0.08 },
+  /** the least waiting worth a worker of its own: starting one costs ~0.3 s of CPU on a 2-core machine */
+  worker: 4,
+} as const;
 
 /**
  * How many worker processes a run gets. `auto` runs serially what is mostly CPU (the reference's
  * scenarios take ~10 ms each: a worker would cost more to start than it saves) and in parallel what mostly
- * waits: one worker per @slow scenario, so that their waits overlap, and more for an implementation that
- * takes a quiet period after each action.
+ * waits: as few workers as let every expected wait overlap the longest one, so that the run takes about as
+ * long as its longest wait (the waits, longest first, each into the first worker it fits; the rest of the
+ * plan into what is left), and no more: each worker's start costs CPU the others wait for.
  */
-export function autoWorkers(plan: { scenarios: number; slow: number; quietMs: number; impl?: string }): number {
+export function autoWorkers(plan: { scenarios: number; quietMs: number; impl?: string } & WaitPlan): number {
   // One cluster controller serves every worker of a kubernetes run: in parallel, its reconciles queue
   // behind each other, and a quiet period judged under that load can end before a slow reconcile writes
   // its status (seen in the e2e: a false failure in 2 of 3 runs). Serial unless asked: --parallel N.
   if (plan.impl === 'kubernetes') return 0;
-  // the idle time the plan is expected to hold besides the @slow scenarios, in seconds
-  const quietSeconds = (plan.scenarios * plan.quietMs) / 1000;
-  const forQuiet = Math.ceil(quietSeconds / 4);
-  if (plan.slow === 0 && forQuiet <= 1) return 0;
-  return Math.min(MAX_AUTO_WORKERS, Math.max(2, plan.slow + 1, forQuiet + plan.slow));
+  const each = plan.quietMs / 1000 + (plan.impl === 'reference' ? EXPECTED_SECONDS.work.inProcess : EXPECTED_SECONDS.work.elsewhere);
+  const waits = [
+    ...Array<number>(plan.clientTimeouts).fill(EXPECTED_SECONDS.clientTimeout + each),
+    ...Array<number>(plan.slow - plan.clientTimeouts).fill(EXPECTED_SECONDS.slow + each),
+  ];
+  const span = Math.max(EXPECTED_SECONDS.worker, ...waits);
+  const loads: number[] = [];
+  for (const wait of waits) {
+    const fits = loads.findIndex((load) => load + wait <= span);
+    if (fits === -1) loads.push(wait);
+    else loads[fits] += wait;
+  }
+  const spare = loads.reduce((sum, load) => sum + (span - load), 0);
+  const rest = (plan.scenarios - plan.slow) * each;
+  const workers = loads.length + Math.ceil(Math.max(0, rest - spare) / span);
+  return workers <= 1 ? 0 : Math.min(MAX_AUTO_WORKERS, workers);
 }

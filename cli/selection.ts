@@ -8,6 +8,7 @@ import { catalogueOf, featureDocuments, REQUIREMENT_ID, type FeatureDocument, ty
 import { packageRoot } from '../model/package.ts';
 import type { Side } from '../adapters/contract.ts';
 import { firstLine } from '../model/text.ts';
+import { CLIENT_TIMEOUT_TAG, SLOW_TAG, type WaitPlan } from '../steps/support/slow-first.ts';
 
 export type SelectionProblem =
   | { kind: 'tags'; tags: string; detail: string }
@@ -75,17 +76,22 @@ function suitePickles(): Pickle[] {
 
 /**
  * The scenarios a tag expression selects, as cucumber will select them: the plan's size, and how many are
- * @slow (a parallel run starts those first). Our own parse: cucumber's loadSources costs ~0.2 s more.
+ * @slow and wait out a client timeout (a parallel run starts those first, and gets its workers from them).
+ * Our own parse: cucumber's loadSources costs ~0.2 s more.
  */
-export function plannedScenarios(expression: string, slowTag: string): { scenarios: number; slow: number } {
+export function plannedScenarios(expression: string): { scenarios: number } & WaitPlan {
   const selects = parseTagExpression(expression);
   let scenarios = 0;
   let slow = 0;
+  let clientTimeouts = 0;
   for (const pickle of suitePickles()) {
     const tags = pickle.tags.map((t) => t.name);
     if (!selects.evaluate(tags)) continue;
     scenarios++;
-    if (tags.includes(slowTag)) slow++;
+    if (tags.includes(SLOW_TAG)) {
+      slow++;
+      if (tags.includes(CLIENT_TIMEOUT_TAG)) clientTimeouts++;
+    }
   }
-  return { scenarios, slow };
+  return { scenarios, slow, clientTimeouts };
 }

@@ -103,7 +103,7 @@ Feature: Hostile and broken answers
     Source: spec §3.1 (10 s client timeout: Go's http.Client.Timeout covers the whole exchange, the body included); security: a deadline that ends once the headers arrive lets any grant service hold a redeemer's worker, and the token, forever
 
     # The reference gives up after its 10 s client timeout; 15 s leaves a controller time to write the status.
-    @slow
+    @slow @client-timeout
     Scenario: The grant service never finishes the TLS handshake
       Given a grant
       And an AccessToken "no-handshake" for the grant
@@ -112,7 +112,7 @@ Feature: Hostile and broken answers
       Then the token fails within 15 seconds
       And the site has no Secret and no Link
 
-    @slow
+    @slow @client-timeout
     Scenario: The grant service sends the headers of a 200, then nothing
       Given a grant
       And an AccessToken "headers-only" for the grant
@@ -121,7 +121,7 @@ Feature: Hostile and broken answers
       Then the token fails within 15 seconds
       And the site has no Secret and no Link
 
-    @slow
+    @slow @client-timeout
     Scenario: The grant service sends half of its answer, then nothing
       Given a grant
       And an AccessToken "half-body" for the grant

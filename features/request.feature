@@ -112,7 +112,7 @@ Feature: The redemption request
   Rule: AT-REQ-007 A grant service that never answers ends in Error in bounded time
     Source: spec §3.1 (10 s client timeout)
 
-    @slow
+    @slow @client-timeout
     Scenario: A grant service that accepts the request and never answers
       Given a grant
       And an AccessToken "patient" for the grant

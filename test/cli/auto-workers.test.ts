@@ -4,24 +4,58 @@ import assert from 'node:assert/strict';
 import { autoWorkers, MAX_AUTO_WORKERS } from '../../cli/run.ts';
 import { parallelFlag } from '../../cli/args.ts';
 import { UsageError } from '../../cli/errors.ts';
+import { plannedScenarios, sideExpression } from '../../cli/selection.ts';
+
+const reference = { impl: 'reference', quietMs: 0 };
+const aModule = { impl: '/somewhere/implementation.mjs', quietMs: 250 };
 
 test('a plan that is mostly CPU (the reference, no @slow scenario) runs serially', () => {
-  assert.equal(autoWorkers({ scenarios: 91, slow: 0, quietMs: 0 }), 0);
+  assert.equal(autoWorkers({ ...reference, scenarios: 91, slow: 0, clientTimeouts: 0 }), 0);
 });
 
-test('a plan with @slow scenarios gets a worker for each and one for the rest', () => {
-  assert.equal(autoWorkers({ scenarios: 97, slow: 1, quietMs: 0 }), 2);
-  assert.equal(autoWorkers({ scenarios: 97, slow: 4, quietMs: 0 }), 5);
+test('a run of one scenario runs serially, however long it waits: a worker would only add its start', () => {
+  assert.equal(autoWorkers({ ...reference, scenarios: 1, slow: 1, clientTimeouts: 1 }), 0);
+  assert.equal(autoWorkers({ ...aModule, scenarios: 1, slow: 1, clientTimeouts: 0 }), 0);
+});
+
+test('each client-timeout wait gets a worker of its own; the shorter @slow waits share one with the rest', () => {
+  // the reference's catalogue: four 10 s client timeouts, a 2.5 s answer and a second's wait, 85 others
+  assert.equal(autoWorkers({ ...reference, scenarios: 91, slow: 6, clientTimeouts: 4 }), 5);
+  assert.equal(autoWorkers({ ...reference, scenarios: 91, slow: 4, clientTimeouts: 4 }), 5);
+  // only client timeouts: one each, nothing else to run
+  assert.equal(autoWorkers({ ...reference, scenarios: 2, slow: 2, clientTimeouts: 2 }), 2);
+});
+
+test('short @slow waits with nothing longer to overlap get a worker each, none for the little that is left', () => {
+  // the grant side's catalogue: three 2 s windows and 58 scenarios of ~10 ms
+  assert.equal(autoWorkers({ ...reference, scenarios: 61, slow: 3, clientTimeouts: 0 }), 3);
 });
 
 test('an implementation with a quiet period after each action gets workers to overlap the waits, up to the most', () => {
-  assert.ok(autoWorkers({ scenarios: 91, slow: 0, quietMs: 250 }) >= 2);
-  assert.equal(autoWorkers({ scenarios: 300, slow: 6, quietMs: 250 }), MAX_AUTO_WORKERS);
-  assert.equal(autoWorkers({ scenarios: 3, slow: 0, quietMs: 250 }), 0);
+  assert.ok(autoWorkers({ ...aModule, scenarios: 91, slow: 0, clientTimeouts: 0 }) >= 2);
+  assert.equal(autoWorkers({ ...aModule, scenarios: 300, slow: 6, clientTimeouts: 4 }), MAX_AUTO_WORKERS);
+  assert.equal(autoWorkers({ ...aModule, scenarios: 3, slow: 0, clientTimeouts: 0 }), 0);
+});
+
+test('the more a plan waits, the more workers it gets, never more than the most', () => {
+  let last = 0;
+  for (let scenarios = 1; scenarios <= 200; scenarios += 7) {
+    const n = autoWorkers({ ...aModule, scenarios, slow: 0, clientTimeouts: 0 });
+    assert.ok(n >= last && n <= MAX_AUTO_WORKERS, `${scenarios} scenarios: ${n} workers after ${last}`);
+    last = n;
+  }
 });
 
 test('the kubernetes adapter runs serially: one cluster controller serves every worker', () => {
-  assert.equal(autoWorkers({ scenarios: 85, slow: 0, quietMs: 250, impl: 'kubernetes' }), 0);
+  assert.equal(autoWorkers({ scenarios: 85, slow: 0, clientTimeouts: 0, quietMs: 250, impl: 'kubernetes' }), 0);
+});
+
+test("the catalogue's plan counts its client-timeout waits among its @slow scenarios", () => {
+  const redeemer = plannedScenarios(sideExpression('redeemer', undefined));
+  assert.ok(redeemer.clientTimeouts >= 1 && redeemer.clientTimeouts < redeemer.slow, JSON.stringify(redeemer));
+  const grants = plannedScenarios(sideExpression('grant-service', undefined));
+  assert.equal(grants.clientTimeouts, 0, 'a grant service has no client timeout to wait out');
+  assert.equal(plannedScenarios('@client-timeout and not @slow').scenarios, 0, 'every @client-timeout scenario is also @slow: a `not @slow` run leaves it out');
 });
 
 test('--parallel takes auto or a whole number, 0 for serial; anything else is a usage error', () => {

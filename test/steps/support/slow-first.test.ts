@@ -4,7 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { slowFirst } from '../../../steps/support/slow-first.ts';
 
-const scenario = (name: string, slow = false) => ({ name, tags: slow ? [{ name: '@slow' }, { name: '@AT-X-001' }] : [{ name: '@AT-X-001' }] });
+type Wait = 'none' | 'slow' | 'client-timeout';
+const scenario = (name: string, wait: Wait = 'none') => ({
+  name,
+  tags: [
+    ...(wait === 'none' ? [] : [{ name: '@slow' }]),
+    ...(wait === 'client-timeout' ? [{ name: '@client-timeout' }] : []),
+    { name: '@AT-X-001' },
+  ],
+});
 
 /** What cucumber's coordinator does: give each idle worker the first waiting scenario it may have. */
 function handOut(plan: ReturnType<typeof scenario>[]): string[] {
@@ -19,13 +27,19 @@ function handOut(plan: ReturnType<typeof scenario>[]): string[] {
 }
 
 test('every @slow scenario is handed out before any other, the rest in plan order', () => {
-  const plan = [scenario('a'), scenario('b'), scenario('slow-1', true), scenario('c'), scenario('slow-2', true), scenario('d')];
-  slowFirst.plan(2);
+  const plan = [scenario('a'), scenario('b'), scenario('slow-1', 'slow'), scenario('c'), scenario('slow-2', 'slow'), scenario('d')];
+  slowFirst.plan({ slow: 2, clientTimeouts: 0 });
   assert.deepEqual(handOut(plan), ['slow-1', 'slow-2', 'a', 'b', 'c', 'd']);
+});
+
+test('the client-timeout waits, the longest, go before the other @slow scenarios', () => {
+  const plan = [scenario('a'), scenario('slow-1', 'slow'), scenario('timeout-1', 'client-timeout'), scenario('slow-2', 'slow'), scenario('timeout-2', 'client-timeout')];
+  slowFirst.plan({ slow: 4, clientTimeouts: 2 });
+  assert.deepEqual(handOut(plan), ['timeout-1', 'timeout-2', 'slow-1', 'slow-2', 'a']);
 });
 
 test('a plan without @slow scenarios keeps its order', () => {
   const plan = [scenario('a'), scenario('b'), scenario('c')];
-  slowFirst.plan(0);
+  slowFirst.plan({ slow: 0, clientTimeouts: 0 });
   assert.deepEqual(handOut(plan), ['a', 'b', 'c']);
 });
