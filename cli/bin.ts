@@ -6,9 +6,9 @@ import { startKeys } from '../simulator/keys.ts';
 // before cucumber loads, here and in the workers it forks (fork() passes on process.execArgv)
 process.execArgv.push('--import', NATIVE_MATCH_INDICES_MODULE);
 
-// A run's PKI needs three RSA keys (simulator/pki.ts): have OpenSSL make them while the suite loads.
+// A run's PKI needs two RSA keys (simulator/pki.ts): have OpenSSL make them while the suite loads.
 const command = process.argv[2];
-if (command === undefined || command === 'run' || command.startsWith('-')) startKeys(3);
+if (command === undefined || command === 'run' || command.startsWith('-')) startKeys(2);
 
 const { main } = await import('./main.ts');
 const { answering } = await import('../steps/support/bounded.ts');

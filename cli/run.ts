@@ -16,6 +16,7 @@ import { UsageError } from './errors.ts';
 import { Progress } from './progress.ts';
 import { featuresDir, plannedScenarios, selectionProblem, sideExpression, suiteCatalogue, tagExpression } from './selection.ts';
 import { getRunPki, pkiKeys, runHosts } from '../simulator/pki.ts';
+import { startKeys } from '../simulator/keys.ts';
 import { ForeignGrantService } from '../simulator/grant-service/foreign-service.ts';
 import { slowFirst, type WaitPlan } from '../steps/support/slow-first.ts';
 
@@ -134,9 +135,15 @@ export async function runSuite(
   slowFirst.plan(plan);
   const workers = options.parallel === 'auto' ? autoWorkers({ ...plan, quietMs: parameters.quietMs, impl: options.impl }) : options.parallel;
   if (workers > 0) parameters.pki = pkiKeys(await runPki);
-  // a serial run's redirect scenarios need mockttp (~0.5 s of CPU in a thread of its own): start it now,
-  // on the core this one leaves idle while cucumber loads, so that it is ready when they come
-  else if (side === 'redeemer') ForeignGrantService.warm();
+  else {
+    // a serial run's CA-mismatch scenarios (the first: ca-trust.feature) need the unrelated CA's key
+    // (simulator/pki.ts makes it when first asked): have OpenSSL start it now; a parallel coordinator
+    // does not, its workers make their own, and the key's CPU would slow the workers' start
+    startKeys(1);
+    // its redirect scenarios need mockttp (~0.5 s of CPU in a thread of its own): start it now, on the
+    // core this one leaves idle while cucumber loads, so that it is ready when they come
+    if (side === 'redeemer') ForeignGrantService.warm();
+  }
   runConfiguration.runtime.parallel = workers;
   runConfiguration.runtime.worldParameters = JSON.parse(JSON.stringify(parameters));
   const collector = new MessageCollector();

@@ -2,12 +2,13 @@
 // deliberately bad ones that scenarios need, and client certificates for the Secrets that redemptions
 // return. Keys come from node:crypto (keys.ts: OpenSSL on libuv's thread pool, made in parallel, started
 // early); forge's pure-JS keygen is never used: it takes seconds per key. A run makes its keys once:
-// parallel workers adopt the coordinator's (pkiKeys, adoptRunPki) instead of each making their own.
+// parallel workers adopt the coordinator's (pkiKeys, adoptRunPki) instead of each making their own. The
+// unrelated CA is the exception: few scenarios need it, so each process makes its own when first asked.
 import { createPrivateKey, createPublicKey, sign as cryptoSign, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { createRequire } from 'node:module';
 import type forge from 'node-forge';
-import { takeKeys } from './keys.ts';
+import { takeKeyNow, takeKeys } from './keys.ts';
 
 let forgeModule: typeof forge | undefined;
 
@@ -48,36 +49,38 @@ interface KeyPair {
 }
 
 /**
- * What a PKI is made from: its two CAs, the one key its leaf certificates share, and the server
- * certificates made with it. Holds private keys:
- * it goes only from a run's coordinator to its workers (cucumber's worldParameters, in memory), never
- * to a file, a report or an implementation.
+ * What a PKI is made from: its grant CA, the one key its leaf certificates share, and the server
+ * certificates the grant CA signed with it. Not the unrelated CA: a worker that needs one makes its own.
+ * Holds private keys: it goes only from a run's coordinator to its workers (cucumber's worldParameters, in
+ * memory), never to a file, a report or an implementation.
  */
 export interface PkiKeys {
   hosts: string[];
   ca: CertifiedKey;
-  unrelatedCa: CertifiedKey;
   leafKeyPem: string;
   /** The certificates made with the leaf key: a worker serves with them as they are. */
   servers: Record<ServerCertificate, string>;
 }
 
-type ServerCertificate = 'server' | 'expiredServer' | 'wrongHostServer' | 'otherCaServer';
-const SERVER_CERTIFICATES: readonly ServerCertificate[] = ['server', 'expiredServer', 'wrongHostServer', 'otherCaServer'];
+type ServerCertificate = 'server' | 'expiredServer' | 'wrongHostServer';
+const SERVER_CERTIFICATES: readonly ServerCertificate[] = ['server', 'expiredServer', 'wrongHostServer'];
 
 export interface Pki {
   /** The granting site's CA: what a good token's `ca` holds. */
   ca: Authority;
-  /** A CA that has nothing to do with the grant service. */
-  unrelatedCa: Authority;
+  /**
+   * A CA that has nothing to do with the grant service: made when first read, with a key of its own
+   * (one started early if it is ready, else made then: ~175 ms), since few scenarios need it.
+   */
+  readonly unrelatedCa: Authority;
   /** The grant service's own certificate, for `hosts`, signed by `ca`. */
   server: CertifiedKey;
   /** Signed by `ca`, for the right hosts, but expired yesterday. */
   expiredServer: CertifiedKey;
   /** Signed by `ca`, valid, but for another host only. */
   wrongHostServer: CertifiedKey;
-  /** For the right hosts, but signed by `unrelatedCa`. */
-  otherCaServer: CertifiedKey;
+  /** For the right hosts, but signed by `unrelatedCa` (made with it). */
+  readonly otherCaServer: CertifiedKey;
   /** The hosts the server certificates name. */
   hosts: string[];
   /** A client certificate signed by `ca` with CN = subject, as the grant service returns in the Secret. */
@@ -202,18 +205,35 @@ function issueLeaf(cert: forge.pki.Certificate, key: KeyPair, ski: string, leafK
 }
 
 /**
- * Makes a fresh PKI. Three RSA keys are generated in parallel: two CAs, and one key shared by every leaf
- * certificate of the run, the grant service's and the redemptions' client certificates (a new key per
- * redemption would cost ~75 ms of CPU each).
+ * Makes a fresh PKI. Two RSA keys are generated in parallel: the grant CA's, and one key shared by every
+ * leaf certificate of the run, the grant service's and the redemptions' client certificates (a new key per
+ * redemption would cost ~75 ms of CPU each). The unrelated CA's key comes when it is first asked for.
  */
 export async function createPki(options: { hosts?: string[] } = {}): Promise<Pki> {
   const hosts = options.hosts ?? ['localhost', '127.0.0.1'];
-  const [caKey, unrelatedKey, leafKey] = (await Promise.all(takeKeys(3))).map(keyPairFromPem);
-  return assemble(
-    hosts,
-    makeAuthority(GRANT_CA_NAME, caKey, leafKey),
-    makeAuthority(UNRELATED_CA_NAME, unrelatedKey, leafKey),
-  );
+  const [caKey, leafKey] = (await Promise.all(takeKeys(2))).map(keyPairFromPem);
+  return assemble(hosts, makeAuthority(GRANT_CA_NAME, caKey, leafKey), unrelatedOnDemand(hosts, () => leafKey));
+}
+
+interface Unrelated {
+  ca: Authority;
+  /** for the run's hosts, signed by `ca` */
+  server: CertifiedKey;
+}
+
+/**
+ * The unrelated CA, made at first use: a parallel worker's start, and the coordinator's before it forks
+ * its workers, should not wait ~175 ms of CPU for a key that only the CA-mismatch scenarios use.
+ */
+function unrelatedOnDemand(hosts: string[], leafKey: () => KeyPair): () => Unrelated {
+  let made: Unrelated | undefined;
+  return () => {
+    if (!made) {
+      const ca = makeAuthority(UNRELATED_CA_NAME, keyPairFromPem(takeKeyNow()), leafKey());
+      made = { ca, server: ca.issue({ commonName: hosts[0], hosts, usage: 'server' }) };
+    }
+    return made;
+  };
 }
 
 const GRANT_CA_NAME = 'accesstoken-conformance grant CA';
@@ -224,15 +244,15 @@ export function pkiKeys(made: Pki): PkiKeys {
   return {
     hosts: made.hosts,
     ca: { certPem: made.ca.certPem, keyPem: made.ca.keyPem },
-    unrelatedCa: { certPem: made.unrelatedCa.certPem, keyPem: made.unrelatedCa.keyPem },
     leafKeyPem: made.server.keyPem,
     servers: Object.fromEntries(SERVER_CERTIFICATES.map((name) => [name, made[name].certPem])) as PkiKeys['servers'],
   };
 }
 
 /**
- * The same PKI again from its makings: the same CAs, leaf key and server certificates. Nothing is parsed
- * or signed until a scenario asks an authority for a new certificate (forgeLib).
+ * The same PKI again from its makings: the same grant CA, leaf key and server certificates, and an
+ * unrelated CA of its own when first asked. Nothing is parsed or signed until a scenario asks an authority
+ * for a new certificate (forgeLib).
  */
 export function pkiFromKeys(keys: PkiKeys): Pki {
   let leafKey: KeyPair | undefined;
@@ -247,19 +267,24 @@ export function pkiFromKeys(keys: PkiKeys): Pki {
   };
   const ca = authority(GRANT_CA_NAME, keys.ca);
   const served = (name: ServerCertificate): CertifiedKey => ({ certPem: keys.servers[name], keyPem: keys.leafKeyPem });
+  const unrelated = unrelatedOnDemand(keys.hosts, leaf);
   return {
     ca,
-    unrelatedCa: authority(UNRELATED_CA_NAME, keys.unrelatedCa),
+    get unrelatedCa() {
+      return unrelated().ca;
+    },
     server: served('server'),
     expiredServer: served('expiredServer'),
     wrongHostServer: served('wrongHostServer'),
-    otherCaServer: served('otherCaServer'),
+    get otherCaServer() {
+      return unrelated().server;
+    },
     hosts: keys.hosts,
     issueClientCertificate: (subject, sanHosts) => clientCertificate(ca, subject, sanHosts),
   };
 }
 
-function assemble(hosts: string[], ca: Authority, unrelatedCa: Authority): Pki {
+function assemble(hosts: string[], ca: Authority, unrelated: () => Unrelated): Pki {
   const primaryHost = hosts[0];
   const server = ca.issue({ commonName: primaryHost, hosts, usage: 'server' });
   const expiredServer = ca.issue({
@@ -270,14 +295,17 @@ function assemble(hosts: string[], ca: Authority, unrelatedCa: Authority): Pki {
     notAfter: new Date(Date.now() - DAY),
   });
   const wrongHostServer = ca.issue({ commonName: WRONG_HOST, hosts: [WRONG_HOST], usage: 'server' });
-  const otherCaServer = unrelatedCa.issue({ commonName: primaryHost, hosts, usage: 'server' });
   return {
     ca,
-    unrelatedCa,
+    get unrelatedCa() {
+      return unrelated().ca;
+    },
     server,
     expiredServer,
     wrongHostServer,
-    otherCaServer,
+    get otherCaServer() {
+      return unrelated().server;
+    },
     hosts,
     issueClientCertificate: (subject, sanHosts) => clientCertificate(ca, subject, sanHosts),
   };

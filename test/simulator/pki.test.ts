@@ -161,13 +161,30 @@ describe('client certificates', () => {
 });
 
 describe("a parallel worker's PKI (pkiKeys in the coordinator, pkiFromKeys in the worker)", () => {
-  test('is the same run PKI: the same CAs, leaf key and server certificates', async () => {
+  test('is the same run PKI: the same grant CA, leaf key and server certificates', async () => {
     const adopted = pkiFromKeys(pkiKeys(pki));
-    for (const name of ['ca', 'unrelatedCa', 'server', 'expiredServer', 'wrongHostServer', 'otherCaServer'] as const) {
+    for (const name of ['ca', 'server', 'expiredServer', 'wrongHostServer'] as const) {
       assert.equal(adopted[name].certPem, pki[name].certPem, name);
       assert.equal(adopted[name].keyPem, pki[name].keyPem, name);
     }
     assert.deepEqual(adopted.hosts, pki.hosts);
+  });
+
+  test('is handed no unrelated CA: it makes its own, unrelated to the grant CA, with a server certificate for the hosts', () => {
+    const keys = pkiKeys(pki);
+    const handed = JSON.stringify(keys);
+    assert.ok(!handed.includes(pki.unrelatedCa.keyPem) && !handed.includes(pki.otherCaServer.certPem), 'the coordinator handed its unrelated CA on');
+    const adopted = pkiFromKeys(keys);
+    const own = new X509Certificate(adopted.unrelatedCa.certPem);
+    assert.equal(own.ca, true);
+    assert.notEqual(own.fingerprint256, ca.fingerprint256);
+    assert.notEqual(own.fingerprint256, unrelatedCa.fingerprint256, 'a key of its own');
+    assert.equal(adopted.unrelatedCa, adopted.unrelatedCa, 'made once');
+    const server = new X509Certificate(adopted.otherCaServer.certPem);
+    assert.equal(server.verify(own.publicKey), true);
+    assert.equal(server.verify(ca.publicKey), false);
+    assert.equal(server.checkHost('localhost'), 'localhost');
+    assert.equal(adopted.otherCaServer.keyPem, pki.server.keyPem, 'the leaf key, as every server certificate');
   });
 
   test('issues client certificates signed by the same CA, with the leaf key', () => {
@@ -179,7 +196,7 @@ describe("a parallel worker's PKI (pkiKeys in the coordinator, pkiFromKeys in th
     assert.equal(client.keyPem, pki.server.keyPem);
     assert.ok(cert.checkPrivateKey(createPrivateKey(client.keyPem)));
     const other = adopted.unrelatedCa.issue({ commonName: 'x', usage: 'server' });
-    assert.equal(new X509Certificate(other.certPem).verify(unrelatedCa.publicKey), true);
+    assert.equal(new X509Certificate(other.certPem).verify(new X509Certificate(adopted.unrelatedCa.certPem).publicKey), true);
   });
 
   test('loads node-forge only when a certificate is first issued', () => {
