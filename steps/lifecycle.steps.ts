@@ -2,7 +2,7 @@
 // token, the same token name in a second site.
 import { Given, Then, When } from './support/cucumber.ts';
 import assert from 'node:assert/strict';
-import { describeOutcome, linkNames, describeObservation } from './judging/judgements.ts';
+import { describeOutcome, linkNames, describeObservation, ensure } from './judging/judgements.ts';
 import { judgeLeftInPlace } from './judging/lifecycle.ts';
 import type { ConformanceWorld } from './support/world.ts';
 
@@ -36,5 +36,5 @@ Then('the token is redeemed in the second site', async function (this: Conforman
 
 Then('the second site has a Link named {string}', async function (this: ConformanceWorld, name: string) {
   const o = await this.observeSecondSiteSettled();
-  assert.ok(linkNames(o).includes(name), `expected a Link "${name}" in the second site, but it has:\n${describeObservation(o)}`);
+  ensure(linkNames(o).includes(name), () => `expected a Link "${name}" in the second site, but it has:\n${describeObservation(o)}`);
 });

@@ -1,7 +1,7 @@
 // What became of the token: its outcome, its status and its Redeemed condition.
 import { Then } from './support/cucumber.ts';
 import assert from 'node:assert/strict';
-import { describeOutcome, namesVerificationFailure, statusMessage } from './judging/judgements.ts';
+import { describeOutcome, ensure, namesVerificationFailure, statusMessage } from './judging/judgements.ts';
 import { judgeStoredSize } from './judging/hostile-answers.ts';
 import { findCondition, REDEEMED } from '../model/conditions.ts';
 import { formatValidationErrors, toYaml, validateAccessToken, type Condition } from '../model/resources.ts';
@@ -21,7 +21,7 @@ async function expectFailed(world: ConformanceWorld, name?: string, timeoutMs?: 
 
 function redeemedCondition(world: ConformanceWorld, token: Parameters<typeof findCondition>[0]): Condition {
   const condition = findCondition(token, REDEEMED);
-  assert.ok(condition, `expected a Redeemed condition; the status is:\n${toYaml(token.status ?? null)}`);
+  ensure(condition, () => `expected a Redeemed condition; the status is:\n${toYaml(token.status ?? null)}`);
   world.lastCondition = { ...condition };
   return condition;
 }

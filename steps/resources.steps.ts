@@ -1,7 +1,8 @@
 // What the implementation created in the site's namespace: the Secret and the Links.
 import { Given, Then } from './support/cucumber.ts';
 import assert from 'node:assert/strict';
-import { describeObservation, hasDefaultCost, linkNames, secretText } from './judging/judgements.ts';
+import { isDeepStrictEqual } from 'node:util';
+import { describeObservation, ensure, hasDefaultCost, linkNames, secretText } from './judging/judgements.ts';
 import { SKUPPER_API_VERSION, type Link, type Secret } from '../model/resources.ts';
 import {
   judgeCreatedInTheSite,
@@ -25,18 +26,18 @@ function sentDocuments(world: ConformanceWorld): { secret: Secret; links: Link[]
 
 Then('the site has no Secret and no Link', async function (this: ConformanceWorld) {
   const o = await this.observeSettled();
-  assert.ok(o.secrets.length === 0 && o.links.length === 0, `expected nothing to be created, but the site has:\n${describeObservation(o)}`);
+  ensure(o.secrets.length === 0 && o.links.length === 0, () => `expected nothing to be created, but the site has:\n${describeObservation(o)}`);
 });
 
 Then('the site has no Link', async function (this: ConformanceWorld) {
   const o = await this.observeSettled();
-  assert.equal(o.links.length, 0, `expected no Link, but the site has:\n${describeObservation(o)}`);
+  ensure(o.links.length === 0, () => `expected no Link, but the site has:\n${describeObservation(o)}`);
 });
 
 Then('the site has a Secret named {string} of type {string}', async function (this: ConformanceWorld, name: string, type: string) {
   const o = await this.observeSettled();
   const secret = o.secrets.find((s) => s.metadata.name === name);
-  assert.ok(secret, `expected a Secret "${name}", but the site has:\n${describeObservation(o)}`);
+  ensure(secret, () => `expected a Secret "${name}", but the site has:\n${describeObservation(o)}`);
   assert.equal(secret.type, type);
   assert.ok([undefined, this.site.namespace].includes(secret.metadata.namespace), `the Secret is in namespace "${secret.metadata.namespace}", not the site's`);
 });
@@ -56,7 +57,7 @@ Then('the Secret {string} holds the credentials the grant service sent', async f
 
 Then('the site has exactly the Links {names}', async function (this: ConformanceWorld, names: string[]) {
   const o = await this.observeSettled();
-  assert.deepEqual(linkNames(o), [...names].sort(), `expected the Links ${names.join(', ')}, but the site has:\n${describeObservation(o)}`);
+  ensure(isDeepStrictEqual(linkNames(o), [...names].sort()), () => `expected the Links ${names.join(', ')}, but the site has:\n${describeObservation(o)}`);
   for (const link of o.links) {
     assert.ok([undefined, this.site.namespace].includes(link.metadata.namespace), `Link "${link.metadata.name}" is in namespace "${link.metadata.namespace}"`);
     assert.equal(link.apiVersion ?? SKUPPER_API_VERSION, SKUPPER_API_VERSION);
@@ -65,7 +66,7 @@ Then('the site has exactly the Links {names}', async function (this: Conformance
 
 Then('the site has a Link named {string}', async function (this: ConformanceWorld, name: string) {
   const o = await this.observeSettled();
-  assert.ok(linkNames(o).includes(name), `expected a Link "${name}", but the site has:\n${describeObservation(o)}`);
+  ensure(linkNames(o).includes(name), () => `expected a Link "${name}", but the site has:\n${describeObservation(o)}`);
 });
 
 Then('every Link has the endpoints and tlsCredentials the grant service sent', async function (this: ConformanceWorld) {

@@ -1,5 +1,6 @@
 // How the suite reads an implementation's words: the judgements behind the Then steps, kept here so that
 // unit tests reach them.
+import assert from 'node:assert/strict';
 import type { Observation } from '../../adapters/contract.ts';
 import type { Settled } from './settle.ts';
 import { findCondition, REDEEMED } from '../../model/conditions.ts';
@@ -10,6 +11,14 @@ const VERIFICATION_FAILURE = /verif|x509|certificate|unknown authority|self[- ]s
 
 export function namesVerificationFailure(message: string): boolean {
   return VERIFICATION_FAILURE.test(message);
+}
+
+/**
+ * Fails the step with `message()` unless `condition` holds. The message is made only then: it quotes what
+ * was observed as YAML, which a passing step should not pay for (nor a worker load yaml for).
+ */
+export function ensure(condition: unknown, message: () => string): asserts condition {
+  if (!condition) assert.fail(message());
 }
 
 export function statusMessage(token: AccessToken): string {
