@@ -193,16 +193,22 @@ class Life {
       // the process could not be started (or a message not sent: its end says why)
       if (this.child.pid === undefined) this.finish(`it could not be started: ${e.message}`);
     });
+    const outputClosed = Promise.all([this.child.stdout!, this.child.stderr!].map((s) => new Promise((closed) => s.once('close', closed))));
     let exited = false;
     const closeSoon = (code: number | null, signal: NodeJS.Signals | null) => {
       if (exited) return;
       exited = true;
       // the last output and the reason it sent arrive on streams of their own: wait for them, briefly
       const timer = setTimeout(() => this.finish(this.reason(code, signal)), 300);
-      this.child.once('close', () => {
+      const done = () => {
         clearTimeout(timer);
         this.finish(this.reason(code, signal));
-      });
+      };
+      this.child.once('close', done);
+      // ended on purpose, there is no reason to wait for, only output: and after disconnect(), which end()
+      // uses, node never emits the process's 'close' (its channel is not counted closed), so every close()
+      // waited the 300 ms out
+      if (this.ending) void outputClosed.then(done);
     };
     this.child.once('exit', closeSoon);
     this.updateRef();
