@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The installed command (package.json "bin"): main() with the process's arguments; its answer is the exit code.
 import { NATIVE_MATCH_INDICES_MODULE } from './native-match-indices.ts';
+import { WORKER_GATE_WAIT_MODULE } from './worker-gate-wait.ts';
 import { startKeys } from '../simulator/keys.ts';
 
-// before cucumber loads, here and in the workers it forks (fork() passes on process.execArgv)
-process.execArgv.push('--import', NATIVE_MATCH_INDICES_MODULE);
+// before cucumber loads, here and in the workers it forks (fork() passes on process.execArgv); the gate
+// holds a parallel run's workers in order (worker-gate.ts), and is nothing to any other process
+process.execArgv.push('--import', NATIVE_MATCH_INDICES_MODULE, '--import', WORKER_GATE_WAIT_MODULE);
 
 // A run's PKI needs two RSA keys (simulator/pki.ts): have OpenSSL make them while the suite loads.
 const command = process.argv[2];

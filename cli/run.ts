@@ -14,6 +14,7 @@ import type { SuiteParameters } from '../steps/support/parameters.ts';
 import { bounded, CALL_BOUNDS_MS, CallTimeoutError } from '../steps/support/bounded.ts';
 import { UsageError } from './errors.ts';
 import { Progress } from './progress.ts';
+import { WorkerGate } from './worker-gate.ts';
 import { featuresDir, plannedScenarios, selectionProblem, sideExpression, suiteCatalogue, tagExpression } from './selection.ts';
 import { getRunPki, pkiKeys, runHosts } from '../simulator/pki.ts';
 import { startKeys } from '../simulator/keys.ts';
@@ -146,6 +147,8 @@ export async function runSuite(
   }
   runConfiguration.runtime.parallel = workers;
   runConfiguration.runtime.worldParameters = JSON.parse(JSON.stringify(parameters));
+  // the workers that take the client timeouts start first; the others wait at the gate until those began
+  const gate = plan.clientTimeouts > 0 && workers > plan.clientTimeouts ? await WorkerGate.hold(plan.clientTimeouts) : undefined;
   const collector = new MessageCollector();
   const progress = options.progress === false ? undefined : new Progress(stdout, planned);
   const startedAt = new Date().toISOString();
@@ -156,8 +159,9 @@ export async function runSuite(
     const cucumberOut = new Writable({ write: (_c, _e, done) => done() });
     ({ support } = await runCucumber(
       options.support ? { ...runConfiguration, support: options.support } : runConfiguration,
-      { cwd: process.cwd(), stdout: cucumberOut, stderr: options.stderr ?? process.stderr, env: process.env },
+      { cwd: process.cwd(), stdout: cucumberOut, stderr: options.stderr ?? process.stderr, env: gate ? { ...process.env, ...gate.env } : process.env },
       (envelope) => {
+        gate?.onMessage(envelope);
         collector.onMessage(envelope);
         progress?.onMessage(envelope);
       },
@@ -165,6 +169,7 @@ export async function runSuite(
   } catch (e) {
     throw new UsageError(`the suite could not run: ${firstLine(e)}`);
   } finally {
+    gate?.close();
     progress?.finish();
   }
   const scenarios = collector.scenarios();

@@ -130,3 +130,14 @@ test('--parallel auto: the reference without @slow runs serially; with @slow sce
   const firstStarted = slow.started.slice(0, slowCount + workers - 1);
   for (const s of slow.started.filter((x) => x.slow)) assert.ok(firstStarted.includes(s), `${s.name} started late: ${slow.started.map((x) => x.name).join(' | ')}`);
 });
+
+test('--parallel with a client timeout to wait out: its worker starts first, the other waits at the gate until it has begun', async (t) => {
+  // AT-REQ-007 waits out the reference's 10 s client timeout; AT-USE-001's scenarios are quick
+  const r = await run(t, ['--requirement', 'AT-REQ-007', '--requirement', 'AT-USE-001', '--parallel', '2']);
+  assert.equal(r.code, 0);
+  assert.equal(r.report.options.parallel, 2);
+  const first = r.started[0];
+  assert.equal(first.name, 'A grant service that accepts the request and never answers', `started first: ${r.started.map((s) => `${s.worker}: ${s.name}`).join(' | ')}`);
+  const others = r.started.filter((s) => s.worker !== first.worker);
+  assert.ok(others.length > 0, 'the held worker ran no scenario');
+});
