@@ -81,6 +81,11 @@ export interface Pki {
   wrongHostServer: CertifiedKey;
   /** For the right hosts, but signed by `unrelatedCa` (made with it). */
   readonly otherCaServer: CertifiedKey;
+  /**
+   * Makes the unrelated CA now, from a key made off this thread (one started early, or a new one), so that
+   * reading it later costs nothing: what a serial run does at its start, while it waits for other things.
+   */
+  prepareUnrelated(): Promise<void>;
   /** The hosts the server certificates name. */
   hosts: string[];
   /** A client certificate signed by `ca` with CN = subject, as the grant service returns in the Secret. */
@@ -212,7 +217,7 @@ function issueLeaf(cert: forge.pki.Certificate, key: KeyPair, ski: string, leafK
 export async function createPki(options: { hosts?: string[] } = {}): Promise<Pki> {
   const hosts = options.hosts ?? ['localhost', '127.0.0.1'];
   const [caKey, leafKey] = (await Promise.all(takeKeys(2))).map(keyPairFromPem);
-  return assemble(hosts, makeAuthority(GRANT_CA_NAME, caKey, leafKey), unrelatedOnDemand(hosts, () => leafKey));
+  return assemble(hosts, makeAuthority(GRANT_CA_NAME, caKey, leafKey), new UnrelatedOnDemand(hosts, () => leafKey));
 }
 
 interface Unrelated {
@@ -222,18 +227,34 @@ interface Unrelated {
 }
 
 /**
- * The unrelated CA, made at first use: a parallel worker's start, and the coordinator's before it forks
- * its workers, should not wait ~175 ms of CPU for a key that only the CA-mismatch scenarios use.
+ * The unrelated CA, made at first use or when prepared: a parallel worker's start, and the coordinator's
+ * before it forks its workers, should not wait ~175 ms of CPU for a key that only the CA-mismatch
+ * scenarios use.
  */
-function unrelatedOnDemand(hosts: string[], leafKey: () => KeyPair): () => Unrelated {
-  let made: Unrelated | undefined;
-  return () => {
-    if (!made) {
-      const ca = makeAuthority(UNRELATED_CA_NAME, keyPairFromPem(takeKeyNow()), leafKey());
-      made = { ca, server: ca.issue({ commonName: hosts[0], hosts, usage: 'server' }) };
-    }
-    return made;
-  };
+class UnrelatedOnDemand {
+  private made: Unrelated | undefined;
+  private preparing: Promise<void> | undefined;
+
+  constructor(
+    private readonly hosts: string[],
+    private readonly leafKey: () => KeyPair,
+  ) {}
+
+  get(): Unrelated {
+    return (this.made ??= this.make(takeKeyNow()));
+  }
+
+  prepare(): Promise<void> {
+    return (this.preparing ??= (async () => {
+      const [key] = await Promise.all(takeKeys(1));
+      this.made ??= this.make(key);
+    })());
+  }
+
+  private make(keyPem: string): Unrelated {
+    const ca = makeAuthority(UNRELATED_CA_NAME, keyPairFromPem(keyPem), this.leafKey());
+    return { ca, server: ca.issue({ commonName: this.hosts[0], hosts: this.hosts, usage: 'server' }) };
+  }
 }
 
 const GRANT_CA_NAME = 'accesstoken-conformance grant CA';
@@ -267,24 +288,25 @@ export function pkiFromKeys(keys: PkiKeys): Pki {
   };
   const ca = authority(GRANT_CA_NAME, keys.ca);
   const served = (name: ServerCertificate): CertifiedKey => ({ certPem: keys.servers[name], keyPem: keys.leafKeyPem });
-  const unrelated = unrelatedOnDemand(keys.hosts, leaf);
+  const unrelated = new UnrelatedOnDemand(keys.hosts, leaf);
   return {
     ca,
     get unrelatedCa() {
-      return unrelated().ca;
+      return unrelated.get().ca;
     },
     server: served('server'),
     expiredServer: served('expiredServer'),
     wrongHostServer: served('wrongHostServer'),
     get otherCaServer() {
-      return unrelated().server;
+      return unrelated.get().server;
     },
+    prepareUnrelated: () => unrelated.prepare(),
     hosts: keys.hosts,
     issueClientCertificate: (subject, sanHosts) => clientCertificate(ca, subject, sanHosts),
   };
 }
 
-function assemble(hosts: string[], ca: Authority, unrelated: () => Unrelated): Pki {
+function assemble(hosts: string[], ca: Authority, unrelated: UnrelatedOnDemand): Pki {
   const primaryHost = hosts[0];
   const server = ca.issue({ commonName: primaryHost, hosts, usage: 'server' });
   const expiredServer = ca.issue({
@@ -298,14 +320,15 @@ function assemble(hosts: string[], ca: Authority, unrelated: () => Unrelated): P
   return {
     ca,
     get unrelatedCa() {
-      return unrelated().ca;
+      return unrelated.get().ca;
     },
     server,
     expiredServer,
     wrongHostServer,
     get otherCaServer() {
-      return unrelated().server;
+      return unrelated.get().server;
     },
+    prepareUnrelated: () => unrelated.prepare(),
     hosts,
     issueClientCertificate: (subject, sanHosts) => clientCertificate(ca, subject, sanHosts),
   };

@@ -50,3 +50,19 @@ test("a PKI takes two keys; its unrelated CA takes a third only when it is first
   assert.notEqual(pki.unrelatedCa.keyPem, pki.ca.keyPem);
   assert.notEqual(pki.unrelatedCa.keyPem, pki.server.keyPem);
 });
+
+test('a prepared unrelated CA is made from a key made off the thread; reading it then takes no key', async () => {
+  startKeys(2);
+  const pki = await createPki();
+  startKeys(1);
+  await pki.prepareUnrelated();
+  assert.equal(waitingKeys().started, 0, 'preparing took the key started early');
+  startKeys(1);
+  await earlyKeysMade();
+  const prepared = pki.unrelatedCa.certPem;
+  assert.ok(pki.otherCaServer.certPem);
+  assert.equal(waitingKeys().started, 1, 'reading the unrelated CA took a key: it was not made when prepared');
+  await pki.prepareUnrelated();
+  assert.equal(pki.unrelatedCa.certPem, prepared, 'prepared once');
+  await Promise.all(takeKeys(1));
+});
