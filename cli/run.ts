@@ -136,14 +136,15 @@ export async function runSuite(
   slowFirst.plan(plan);
   const workers = options.parallel === 'auto' ? autoWorkers({ ...plan, quietMs: parameters.quietMs, impl: options.impl }) : options.parallel;
   if (workers > 0) parameters.pki = pkiKeys(await runPki);
-  else {
+  else if (side === 'redeemer') {
     // a serial run's CA-mismatch scenarios (the first: ca-trust.feature) need the unrelated CA's key
-    // (simulator/pki.ts makes it when first asked): have OpenSSL start it now; a parallel coordinator
-    // does not, its workers make their own, and the key's CPU would slow the workers' start
+    // (simulator/pki.ts makes it when first asked; the BeforeAll hook prepares it): have OpenSSL start it
+    // now. A parallel coordinator does not: its workers make their own, and the key's CPU would slow the
+    // workers' start. The grant side never reads it.
     startKeys(1);
     // its redirect scenarios need mockttp (~0.5 s of CPU in a thread of its own): start it now, on the
     // core this one leaves idle while cucumber loads, so that it is ready when they come
-    if (side === 'redeemer') ForeignGrantService.warm();
+    ForeignGrantService.warm();
   }
   runConfiguration.runtime.parallel = workers;
   runConfiguration.runtime.worldParameters = JSON.parse(JSON.stringify(parameters));

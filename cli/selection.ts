@@ -8,7 +8,7 @@ import { catalogueOf, featureDocuments, REQUIREMENT_ID, type FeatureDocument, ty
 import { packageRoot } from '../model/package.ts';
 import type { Side } from '../adapters/contract.ts';
 import { firstLine } from '../model/text.ts';
-import { CLIENT_TIMEOUT_TAG, SLOW_TAG, type WaitPlan } from '../steps/support/slow-first.ts';
+import { waitRank, type WaitPlan } from '../steps/support/slow-first.ts';
 
 export type SelectionProblem =
   | { kind: 'tags'; tags: string; detail: string }
@@ -85,13 +85,11 @@ export function plannedScenarios(expression: string): { scenarios: number } & Wa
   let slow = 0;
   let clientTimeouts = 0;
   for (const pickle of suitePickles()) {
-    const tags = pickle.tags.map((t) => t.name);
-    if (!selects.evaluate(tags)) continue;
+    if (!selects.evaluate(pickle.tags.map((t) => t.name))) continue;
     scenarios++;
-    if (tags.includes(SLOW_TAG)) {
-      slow++;
-      if (tags.includes(CLIENT_TIMEOUT_TAG)) clientTimeouts++;
-    }
+    const rank = waitRank(pickle);
+    if (rank >= 1) slow++;
+    if (rank === 2) clientTimeouts++;
   }
   return { scenarios, slow, clientTimeouts };
 }

@@ -5,13 +5,14 @@
 // else (no gate, a free worker, another process that inherited the flag) goes on at once.
 import { connect } from 'node:net';
 
-const GATE = 'ACCESSTOKEN_CONFORMANCE_WORKER_GATE';
+/** The environment variable that tells a worker where the gate is and whether it is held. */
+export const WORKER_GATE_ENV = 'ACCESSTOKEN_CONFORMANCE_WORKER_GATE';
 /** GATE_BOUND_MS of worker-gate.ts, and a second for the coordinator to open it. */
 const WAIT_BOUND_MS = 6_000;
 
-const spec = process.env[GATE];
+const spec = process.env[WORKER_GATE_ENV];
 // not for what this worker starts in its turn (an implementation's process)
-delete process.env[GATE];
+delete process.env[WORKER_GATE_ENV];
 const worker = Number(process.env.CUCUMBER_WORKER_ID);
 const [port, free] = (spec ?? '').split(':').map(Number);
 

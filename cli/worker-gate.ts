@@ -6,9 +6,9 @@
 // The coordinator's half: a loopback port that answers each held worker when it may go.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Envelope } from '@cucumber/messages';
+import { WORKER_GATE_ENV } from './worker-gate-wait.ts';
 
-/** The environment variable that tells a worker where the gate is and whether it is held. */
-export const WORKER_GATE_ENV = 'ACCESSTOKEN_CONFORMANCE_WORKER_GATE';
+export { WORKER_GATE_ENV };
 
 /**
  * The longest the held workers wait, however the first ones fare (a worker that crashes or hangs before

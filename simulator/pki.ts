@@ -255,6 +255,21 @@ class UnrelatedOnDemand {
     const ca = makeAuthority(UNRELATED_CA_NAME, keyPairFromPem(keyPem), this.leafKey());
     return { ca, server: ca.issue({ commonName: this.hosts[0], hosts: this.hosts, usage: 'server' }) };
   }
+
+  /** A PKI of `rest` and this unrelated CA, read through it (getters: nothing is made until read). */
+  pki(rest: Omit<Pki, 'unrelatedCa' | 'otherCaServer' | 'prepareUnrelated'>): Pki {
+    const made = () => this.get();
+    return {
+      ...rest,
+      get unrelatedCa() {
+        return made().ca;
+      },
+      get otherCaServer() {
+        return made().server;
+      },
+      prepareUnrelated: () => this.prepare(),
+    };
+  }
 }
 
 const GRANT_CA_NAME = 'accesstoken-conformance grant CA';
@@ -288,22 +303,14 @@ export function pkiFromKeys(keys: PkiKeys): Pki {
   };
   const ca = authority(GRANT_CA_NAME, keys.ca);
   const served = (name: ServerCertificate): CertifiedKey => ({ certPem: keys.servers[name], keyPem: keys.leafKeyPem });
-  const unrelated = new UnrelatedOnDemand(keys.hosts, leaf);
-  return {
+  return new UnrelatedOnDemand(keys.hosts, leaf).pki({
     ca,
-    get unrelatedCa() {
-      return unrelated.get().ca;
-    },
     server: served('server'),
     expiredServer: served('expiredServer'),
     wrongHostServer: served('wrongHostServer'),
-    get otherCaServer() {
-      return unrelated.get().server;
-    },
-    prepareUnrelated: () => unrelated.prepare(),
     hosts: keys.hosts,
     issueClientCertificate: (subject, sanHosts) => clientCertificate(ca, subject, sanHosts),
-  };
+  });
 }
 
 function assemble(hosts: string[], ca: Authority, unrelated: UnrelatedOnDemand): Pki {
@@ -317,21 +324,14 @@ function assemble(hosts: string[], ca: Authority, unrelated: UnrelatedOnDemand):
     notAfter: new Date(Date.now() - DAY),
   });
   const wrongHostServer = ca.issue({ commonName: WRONG_HOST, hosts: [WRONG_HOST], usage: 'server' });
-  return {
+  return unrelated.pki({
     ca,
-    get unrelatedCa() {
-      return unrelated.get().ca;
-    },
     server,
     expiredServer,
     wrongHostServer,
-    get otherCaServer() {
-      return unrelated.get().server;
-    },
-    prepareUnrelated: () => unrelated.prepare(),
     hosts,
     issueClientCertificate: (subject, sanHosts) => clientCertificate(ca, subject, sanHosts),
-  };
+  });
 }
 
 /** What a redemption's Secret carries: a client certificate signed by the grant CA (CN = subject). */

@@ -6,7 +6,7 @@
 // rule to cucumber.
 
 export const SLOW_TAG = '@slow';
-export const CLIENT_TIMEOUT_TAG = '@client-timeout';
+const CLIENT_TIMEOUT_TAG = '@client-timeout';
 
 /** What the order needs of a scenario (cucumber's Pickle has more). */
 interface Tagged {
@@ -18,7 +18,7 @@ export function isSlow(pickle: Tagged): boolean {
 }
 
 /** How early a scenario is handed out: 2 waits out a client timeout, 1 is otherwise @slow, 0 the rest. */
-function rank(pickle: Tagged): 0 | 1 | 2 {
+export function waitRank(pickle: Tagged): 0 | 1 | 2 {
   if (!isSlow(pickle)) return 0;
   return pickle.tags.some((t) => t.name === CLIENT_TIMEOUT_TAG) ? 2 : 1;
 }
@@ -45,7 +45,7 @@ class SlowFirst {
    * it may to an idle worker: one whose rank no waiting scenario outranks.
    */
   readonly canAssign = (pickle: Tagged): boolean => {
-    const r = rank(pickle);
+    const r = waitRank(pickle);
     for (let higher = r + 1; higher < this.left.length; higher++) if (this.left[higher] > 0) return false;
     this.left[r] = Math.max(0, this.left[r] - 1);
     return true;
