@@ -1,6 +1,7 @@
 // `run`: the suite against one implementation, through cucumber's API, then the verdict.
 import { loadConfiguration, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { ConfigurationError, loadForSide } from '../adapters/load.ts';
@@ -135,13 +136,19 @@ export async function runSuite(
   // a parallel run hands out its @slow scenarios first, the longest waits first (steps/support/slow-first.ts)
   slowFirst.plan(plan);
   const workers = options.parallel === 'auto' ? autoWorkers({ ...plan, quietMs: parameters.quietMs, impl: options.impl }) : options.parallel;
-  if (workers > 0) parameters.pki = pkiKeys(await runPki);
-  else if (side === 'redeemer') {
-    // a serial run's CA-mismatch scenarios (the first: ca-trust.feature) need the unrelated CA's key
-    // (simulator/pki.ts makes it when first asked; the BeforeAll hook prepares it): have OpenSSL start it
-    // now. A parallel coordinator does not: its workers make their own, and the key's CPU would slow the
-    // workers' start. The grant side never reads it.
-    startKeys(1);
+  // The redeemer side's CA-mismatch scenarios (ca-trust.feature) need the unrelated CA's key (simulator/
+  // pki.ts makes it when first asked); the grant side never reads it. A serial run prepares it in its
+  // BeforeAll hook from a key OpenSSL starts now. A parallel run's workers make their own while @slow
+  // waits run first; with none planned, every worker's first scenario would be one of ca-trust's and each
+  // would make the same key at once, so the coordinator makes it for them (a kubernetes run without @slow:
+  // 11.38 -> 10.92 s, 3 runs each; with @slow planned, making it here cost ~0.15 s).
+  const handOverUnrelated = side === 'redeemer' && workers > 0 && plan.slow === 0;
+  if (side === 'redeemer' && (workers === 0 || handOverUnrelated)) startKeys(1);
+  if (workers > 0) {
+    const pki = await runPki;
+    if (handOverUnrelated) await pki.prepareUnrelated();
+    parameters.pki = pkiKeys(pki, { unrelated: handOverUnrelated });
+  } else if (side === 'redeemer') {
     // its redirect scenarios need mockttp (~0.5 s of CPU in a thread of its own): start it now, on the
     // core this one leaves idle while cucumber loads, so that it is ready when they come
     ForeignGrantService.warm();
@@ -225,11 +232,7 @@ export const EXPECTED_SECONDS = {
  * long as its longest wait (the waits, longest first, each into the first worker it fits; the rest of the
  * plan into what is left), and no more: each worker's start costs CPU the others wait for.
  */
-export function autoWorkers(plan: { scenarios: number; quietMs: number; impl?: string } & WaitPlan): number {
-  // One cluster controller serves every worker of a kubernetes run: in parallel, its reconciles queue
-  // behind each other, and a quiet period judged under that load can end before a slow reconcile writes
-  // its status (seen in the e2e: a false failure in 2 of 3 runs). Serial unless asked: --parallel N.
-  if (plan.impl === 'kubernetes') return 0;
+export function autoWorkers(plan: { scenarios: number; quietMs: number; impl?: string } & WaitPlan, cores = availableParallelism()): number {
   const each = plan.quietMs / 1000 + (plan.impl === 'reference' ? EXPECTED_SECONDS.work.inProcess : EXPECTED_SECONDS.work.elsewhere);
   const waits = [
     ...Array<number>(plan.clientTimeouts).fill(EXPECTED_SECONDS.clientTimeout + each),
@@ -245,5 +248,10 @@ export function autoWorkers(plan: { scenarios: number; quietMs: number; impl?: s
   const spare = loads.reduce((sum, load) => sum + (span - load), 0);
   const rest = (plan.scenarios - plan.slow) * each;
   const workers = loads.length + Math.ceil(Math.max(0, rest - spare) / span);
-  return workers <= 1 ? 0 : Math.min(MAX_AUTO_WORKERS, workers);
+  // A kubernetes run's scenarios are CPU as well as waiting: ~130 ms of CPU each between the workers, the
+  // API server and the controller, against ~290 ms of wall time. Past two busy workers per core they only
+  // queue for the CPU (2 cores, the catalogue without @slow: 4 and 5 workers ~11.1 s, 6 13.3 s, 8 15.5 s).
+  // A worker waiting out a client timeout is not busy: those come on top.
+  const most = plan.impl === 'kubernetes' ? Math.min(MAX_AUTO_WORKERS, 2 * cores + plan.clientTimeouts) : MAX_AUTO_WORKERS;
+  return workers <= 1 ? 0 : Math.min(most, workers);
 }

@@ -50,7 +50,8 @@ interface KeyPair {
 
 /**
  * What a PKI is made from: its grant CA, the one key its leaf certificates share, and the server
- * certificates the grant CA signed with it. Not the unrelated CA: a worker that needs one makes its own.
+ * certificates the grant CA signed with it; the unrelated CA when the coordinator made it (else a worker
+ * that needs one makes its own).
  * Holds private keys: it goes only from a run's coordinator to its workers (cucumber's worldParameters, in
  * memory), never to a file, a report or an implementation.
  */
@@ -60,6 +61,8 @@ export interface PkiKeys {
   leafKeyPem: string;
   /** The certificates made with the leaf key: a worker serves with them as they are. */
   servers: Record<ServerCertificate, string>;
+  /** The unrelated CA and the server certificate it signed (with the leaf key), when handed over. */
+  unrelated?: { ca: CertifiedKey; serverCertPem: string };
 }
 
 type ServerCertificate = 'server' | 'expiredServer' | 'wrongHostServer';
@@ -238,7 +241,10 @@ class UnrelatedOnDemand {
   constructor(
     private readonly hosts: string[],
     private readonly leafKey: () => KeyPair,
-  ) {}
+    given?: Unrelated,
+  ) {
+    this.made = given;
+  }
 
   get(): Unrelated {
     return (this.made ??= this.make(takeKeyNow()));
@@ -275,20 +281,26 @@ class UnrelatedOnDemand {
 const GRANT_CA_NAME = 'accesstoken-conformance grant CA';
 const UNRELATED_CA_NAME = 'unrelated CA';
 
-/** The PKI's makings, to hand to another process of the same run (see PkiKeys). */
-export function pkiKeys(made: Pki): PkiKeys {
+/**
+ * The PKI's makings, to hand to another process of the same run (see PkiKeys); with `unrelated`, the
+ * unrelated CA too (made now if it was not: prepareUnrelated() first makes it off the thread).
+ */
+export function pkiKeys(made: Pki, { unrelated = false } = {}): PkiKeys {
   return {
     hosts: made.hosts,
     ca: { certPem: made.ca.certPem, keyPem: made.ca.keyPem },
     leafKeyPem: made.server.keyPem,
     servers: Object.fromEntries(SERVER_CERTIFICATES.map((name) => [name, made[name].certPem])) as PkiKeys['servers'],
+    ...(unrelated && {
+      unrelated: { ca: { certPem: made.unrelatedCa.certPem, keyPem: made.unrelatedCa.keyPem }, serverCertPem: made.otherCaServer.certPem },
+    }),
   };
 }
 
 /**
- * The same PKI again from its makings: the same grant CA, leaf key and server certificates, and an
- * unrelated CA of its own when first asked. Nothing is parsed or signed until a scenario asks an authority
- * for a new certificate (forgeLib).
+ * The same PKI again from its makings: the same grant CA, leaf key and server certificates, and the same
+ * unrelated CA when handed over (else one of its own when first asked). Nothing is parsed or signed until
+ * a scenario asks an authority for a new certificate (forgeLib).
  */
 export function pkiFromKeys(keys: PkiKeys): Pki {
   let leafKey: KeyPair | undefined;
@@ -303,7 +315,11 @@ export function pkiFromKeys(keys: PkiKeys): Pki {
   };
   const ca = authority(GRANT_CA_NAME, keys.ca);
   const served = (name: ServerCertificate): CertifiedKey => ({ certPem: keys.servers[name], keyPem: keys.leafKeyPem });
-  return new UnrelatedOnDemand(keys.hosts, leaf).pki({
+  const given = keys.unrelated && {
+    ca: authority(UNRELATED_CA_NAME, keys.unrelated.ca),
+    server: { certPem: keys.unrelated.serverCertPem, keyPem: keys.leafKeyPem },
+  };
+  return new UnrelatedOnDemand(keys.hosts, leaf, given).pki({
     ca,
     server: served('server'),
     expiredServer: served('expiredServer'),

@@ -187,6 +187,16 @@ describe("a parallel worker's PKI (pkiKeys in the coordinator, pkiFromKeys in th
     assert.equal(adopted.otherCaServer.keyPem, pki.server.keyPem, 'the leaf key, as every server certificate');
   });
 
+  test('is handed the unrelated CA when asked: the same CA and server certificate, no key of its own', () => {
+    const adopted = pkiFromKeys(pkiKeys(pki, { unrelated: true }));
+    assert.equal(adopted.unrelatedCa.certPem, pki.unrelatedCa.certPem, 'the same CA, not one of its own');
+    assert.equal(adopted.unrelatedCa.keyPem, pki.unrelatedCa.keyPem);
+    assert.equal(adopted.otherCaServer.certPem, pki.otherCaServer.certPem);
+    assert.equal(adopted.otherCaServer.keyPem, pki.server.keyPem, 'the leaf key, as every server certificate');
+    const issued = new X509Certificate(adopted.unrelatedCa.issue({ commonName: 'x', usage: 'server' }).certPem);
+    assert.equal(issued.verify(unrelatedCa.publicKey), true, 'it signs with the handed key');
+  });
+
   test('issues client certificates signed by the same CA, with the leaf key', () => {
     const adopted = pkiFromKeys(pkiKeys(pki));
     const client = adopted.issueClientCertificate('worker-site', ['10.0.0.1']);
