@@ -46,15 +46,8 @@ test('the more a plan waits, the more workers it gets, never more than the most'
   }
 });
 
-test('a kubernetes run overlaps its quiet periods, with no more busy workers than two per core', () => {
-  const cluster = { scenarios: 85, slow: 0, clientTimeouts: 0, quietMs: 250, impl: 'kubernetes' };
-  assert.equal(autoWorkers(cluster, 2), 4, 'two per core on 2 cores');
-  assert.equal(autoWorkers({ ...cluster, impl: 'module' }, 2), MAX_AUTO_WORKERS, 'the same plan for a module: no such cap');
-  assert.equal(autoWorkers(cluster, 1), 2);
-  assert.equal(autoWorkers({ ...cluster, scenarios: 3 }, 2), 0, 'a small plan stays serial');
-  // workers that wait out a client timeout use no CPU meanwhile: they come on top of the busy ones
-  assert.equal(autoWorkers({ ...cluster, scenarios: 97, slow: 12, clientTimeouts: 4 }, 2), MAX_AUTO_WORKERS);
-  assert.equal(autoWorkers({ ...cluster, scenarios: 97, slow: 12, clientTimeouts: 2 }, 2), 6);
+test('the kubernetes adapter runs serially: one cluster controller serves every worker', () => {
+  assert.equal(autoWorkers({ scenarios: 85, slow: 0, clientTimeouts: 0, quietMs: 250, impl: 'kubernetes' }), 0);
 });
 
 test("the catalogue's plan counts its client-timeout waits among its @slow scenarios", () => {
