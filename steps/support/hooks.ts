@@ -89,7 +89,8 @@ BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
     loadImplementation(params.impl, params.implOptions),
     getRunPki(hosts).then(async (pki) => {
       // a serial run's first scenarios (ca-trust.feature) read the unrelated CA: made now, off the thread
-      // (a parallel worker makes it only if one of its scenarios asks)
+      // (a parallel worker is handed it by its coordinator when no @slow wait comes first, else makes it
+      // only if one of its scenarios asks)
       const [started] = await Promise.all([GrantService.start({ pki, urlHost: hosts[0], listenHost: params.listenHost }), params.pki ? undefined : pki.prepareUnrelated()]);
       return started;
     }),
