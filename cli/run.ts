@@ -234,13 +234,13 @@ export const EXPECTED_SECONDS = {
 export function autoWorkers(plan: { scenarios: number; quietMs: number; impl?: string } & WaitPlan): number {
   // One cluster controller serves every worker of a kubernetes run, on the same cores as its API server
   // and the workers: its reconciles queue, and a quiet period judged under that load can end before a
-  // slow reconcile writes its status. Measured on 2 cores, the e2e's catalogue with 4-8 workers: false
-  // warnings (AT-COND-004, AT-COND-006: a resynced or edited token judged on its old status) in 4 of 6
-  // runs at the default 250 ms, and in 2 of 4 with 8 workers even without the @client-timeout scenarios
-  // (whose hanging POSTs otherwise hold the reference controller's 4 reconcile slots for 10 s each). A
-  // reaction that took 60-130 ms when the token was first applied took 340-660 ms after the resync. None
-  // in 6 runs at 500 ms, but then the catalogue without @slow took 14.9 s, against 22.6 s serially at
-  // 250 ms. A controller that reconciles one token at a time (a legitimate design) would fare worse.
+  // slow reconcile writes its status. Measured on 2 cores, the e2e's whole catalogue with 8 workers: false
+  // warnings (AT-COND-004, AT-COND-006: a resynced or edited token judged on its old status) in 4 of 8
+  // runs at the default 250 ms, and in 2 of 4 even without the @client-timeout scenarios (whose hanging
+  // POSTs otherwise hold the reference controller's 4 reconcile slots for 10 s each). A reaction that took
+  // 60-130 ms when the token was first applied took 340-660 ms after the resync. None in 6 runs at 500 ms,
+  // but then the catalogue without @slow took 14.9 s with 4 workers, against 22.6 s serially at 250 ms.
+  // A controller that reconciles one token at a time (a legitimate design) would fare worse.
   // Serial unless asked: --parallel N (with a longer --quiet-period).
   if (plan.impl === 'kubernetes') return 0;
   const each = plan.quietMs / 1000 + (plan.impl === 'reference' ? EXPECTED_SECONDS.work.inProcess : EXPECTED_SECONDS.work.elsewhere);
