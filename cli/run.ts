@@ -141,12 +141,12 @@ export async function runSuite(
   // waits run first; with none planned, every worker's first scenario would be one of ca-trust's and each
   // would make the same key at once, so the coordinator makes it for them (a kubernetes run without @slow,
   // --parallel 4: 11.38 -> 10.92 s, 3 runs each; with @slow planned, making it here cost ~0.15 s).
-  const handOverUnrelated = side === 'redeemer' && workers > 0 && plan.slow === 0;
-  if (side === 'redeemer' && (workers === 0 || handOverUnrelated)) startKeys(1);
+  const makesUnrelated = side === 'redeemer' && (workers === 0 || plan.slow === 0);
+  if (makesUnrelated) startKeys(1);
   if (workers > 0) {
     const pki = await runPki;
-    if (handOverUnrelated) await pki.prepareUnrelated();
-    parameters.pki = pkiKeys(pki, { unrelated: handOverUnrelated });
+    if (makesUnrelated) await pki.prepareUnrelated();
+    parameters.pki = pkiKeys(pki, { unrelated: makesUnrelated });
   } else if (side === 'redeemer') {
     // its redirect scenarios need mockttp (~0.5 s of CPU in a thread of its own): start it now, on the
     // core this one leaves idle while cucumber loads, so that it is ready when they come

@@ -73,7 +73,8 @@ export interface Pki {
   ca: Authority;
   /**
    * A CA that has nothing to do with the grant service: made when first read, with a key of its own
-   * (one started early if it is ready, else made then: ~175 ms), since few scenarios need it.
+   * (one started early if it is ready, else made then: ~175 ms), since few scenarios need it; a parallel
+   * worker may have been handed its coordinator's instead (pkiKeys).
    */
   readonly unrelatedCa: Authority;
   /** The grant service's own certificate, for `hosts`, signed by `ca`. */
@@ -230,9 +231,9 @@ interface Unrelated {
 }
 
 /**
- * The unrelated CA, made at first use or when prepared: a parallel worker's start, and the coordinator's
- * before it forks its workers, should not wait ~175 ms of CPU for a key that only the CA-mismatch
- * scenarios use.
+ * The unrelated CA, made at first use or when prepared, or given (handed over by a coordinator): a
+ * parallel worker's start, and the coordinator's before it forks its workers, should not wait ~175 ms of
+ * CPU for a key that only the CA-mismatch scenarios use, unless every worker would make it at once.
  */
 class UnrelatedOnDemand {
   private made: Unrelated | undefined;
@@ -251,7 +252,8 @@ class UnrelatedOnDemand {
   }
 
   prepare(): Promise<void> {
-    return (this.preparing ??= (async () => {
+    // one that was given needs no key
+    return (this.preparing ??= this.made ? Promise.resolve() : (async () => {
       const [key] = await Promise.all(takeKeys(1));
       this.made ??= this.make(key);
     })());
