@@ -3,25 +3,67 @@ import { Then } from './support/cucumber.ts';
 import assert from 'node:assert/strict';
 import { describeOutcome, ensure, namesVerificationFailure, statusMessage } from './judging/judgements.ts';
 import { judgeStoredSize } from './judging/hostile-answers.ts';
-import { findCondition, REDEEMED } from '../model/conditions.ts';
-import { formatValidationErrors, toYaml, validateAccessToken, type Condition } from '../model/resources.ts';
-import type { ConformanceWorld } from './support/world.ts';
+import type { Settled } from './judging/settle.ts';
+import { findCondition, REDEEMED, tokenOutcome } from '../model/conditions.ts';
+import { formatValidationErrors, toYaml, type AccessToken, type Condition, validateAccessToken } from '../model/resources.ts';
+import type { ConformanceWorld, SettledQuery } from './support/world.ts';
 
-async function expectRedeemed(world: ConformanceWorld, name?: string) {
-  const settled = await world.settled(name);
-  assert.ok(settled.outcome === 'redeemed', `expected AccessToken "${settled.token.metadata.name}" to be redeemed, but ${describeOutcome(settled)}`);
+/** A step's check of a settled token: returns when it accepts the token, throws an AssertionError when not. */
+type Check = (settled: Pick<Settled, 'token' | 'outcome'>) => void;
+
+function accepts(check: Check): (token: AccessToken) => boolean {
+  return (token) => {
+    const outcome = tokenOutcome(token);
+    if (outcome === 'pending') return false;
+    try {
+      check({ token, outcome });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
+
+/**
+ * The token's settled outcome, judged by `check`. A status the check refuses that is still the one from
+ * before the action gets the implementation's reaction time to change (world.settled); the check then
+ * judges what was settled on.
+ */
+async function settledAs(world: ConformanceWorld, check: Check, query: SettledQuery = {}): Promise<Settled> {
+  const settled = await world.settled({ ...query, wanted: accepts(check) });
+  check(settled);
   return settled;
 }
 
-async function expectFailed(world: ConformanceWorld, name?: string, timeoutMs?: number) {
-  const settled = await world.settled(name, timeoutMs);
-  assert.ok(settled.outcome === 'failed', `expected AccessToken "${settled.token.metadata.name}" to fail, but ${describeOutcome(settled)}`);
-  return settled;
+const isRedeemed: Check = (settled) =>
+  assert.ok(settled.outcome === 'redeemed', `expected AccessToken "${settled.token.metadata.name}" to be redeemed, but ${describeOutcome(settled as Settled)}`);
+
+const isFailed: Check = (settled) =>
+  assert.ok(settled.outcome === 'failed', `expected AccessToken "${settled.token.metadata.name}" to fail, but ${describeOutcome(settled as Settled)}`);
+
+function expectRedeemed(world: ConformanceWorld, name?: string): Promise<Settled> {
+  return settledAs(world, isRedeemed, { name });
 }
 
-function redeemedCondition(world: ConformanceWorld, token: Parameters<typeof findCondition>[0]): Condition {
+/** The token failed, and `also` accepts it. */
+function expectFailed(world: ConformanceWorld, also: Check = () => {}, query: SettledQuery = {}): Promise<Settled> {
+  return settledAs(world, (settled) => {
+    isFailed(settled);
+    also(settled);
+  }, query);
+}
+
+/** The token's Redeemed condition; fails the step when there is none. */
+function redeemedCondition(token: AccessToken): Condition {
   const condition = findCondition(token, REDEEMED);
   ensure(condition, () => `expected a Redeemed condition; the status is:\n${toYaml(token.status ?? null)}`);
+  return condition;
+}
+
+/** Judges the token's Redeemed condition with `check`, and records it as the condition this step looked at. */
+async function expectCondition(world: ConformanceWorld, check: (condition: Condition, token: AccessToken) => void): Promise<Condition> {
+  const { token } = await settledAs(world, ({ token }) => check(redeemedCondition(token), token));
+  const condition = redeemedCondition(token);
   world.lastCondition = { ...condition };
   return condition;
 }
@@ -43,119 +85,116 @@ Then('the token fails', async function (this: ConformanceWorld) {
 });
 
 Then('the token fails within {int} seconds', async function (this: ConformanceWorld, seconds: number) {
-  await expectFailed(this, undefined, seconds * 1000);
+  await expectFailed(this, undefined, { timeoutMs: seconds * 1000 });
 });
 
 Then('the token settles within {int} seconds', async function (this: ConformanceWorld, seconds: number) {
   // redeemed or failed, either will do: what matters is that it ends
-  await this.settled(undefined, seconds * 1000);
+  await this.settled({ timeoutMs: seconds * 1000 });
 });
 
 Then('the AccessToken is small enough for an API server to store', async function (this: ConformanceWorld) {
-  const failure = judgeStoredSize((await this.settled()).token);
-  assert.ok(!failure, failure);
+  await settledAs(this, ({ token }) => {
+    const failure = judgeStoredSize(token);
+    assert.ok(!failure, failure);
+  });
 });
 
+function messageContains(text: string, whose = 'the message'): Check {
+  return ({ token }) => assert.ok(statusMessage(token).includes(text), `expected ${whose} to contain "${text}", but it is "${statusMessage(token)}"`);
+}
+
 Then('the token fails with a message containing {string}', async function (this: ConformanceWorld, text: string) {
-  const settled = await expectFailed(this);
-  assert.ok(statusMessage(settled.token).includes(text), `expected the message to contain "${text}", but it is "${statusMessage(settled.token)}"`);
+  await expectFailed(this, messageContains(text));
 });
 
 Then('the token {string} fails with a message containing {string}', async function (this: ConformanceWorld, name: string, text: string) {
-  const settled = await expectFailed(this, name);
-  assert.ok(statusMessage(settled.token).includes(text), `expected the message of "${name}" to contain "${text}", but it is "${statusMessage(settled.token)}"`);
+  await expectFailed(this, messageContains(text, `the message of "${name}"`), { name });
 });
 
 Then('the token fails with the message {string}', async function (this: ConformanceWorld, text: string) {
-  const settled = await expectFailed(this);
-  assert.equal(statusMessage(settled.token), text, `expected the message "${text}", but it is "${statusMessage(settled.token)}"`);
+  await expectFailed(this, ({ token }) => assert.equal(statusMessage(token), text, `expected the message "${text}", but it is "${statusMessage(token)}"`));
 });
 
 Then('the token fails with a message naming a certificate verification failure', async function (this: ConformanceWorld) {
-  const settled = await expectFailed(this);
-  const message = statusMessage(settled.token);
-  assert.ok(namesVerificationFailure(message), `expected the message to name a certificate verification failure, but it is "${message}"`);
+  await expectFailed(this, ({ token }) => {
+    const message = statusMessage(token);
+    assert.ok(namesVerificationFailure(message), `expected the message to name a certificate verification failure, but it is "${message}"`);
+  });
 });
 
 Then("the token's Redeemed condition is {string}", async function (this: ConformanceWorld, status: string) {
-  const { token } = await this.settled();
-  assert.equal(redeemedCondition(this, token).status, status);
+  await expectCondition(this, (c) => assert.equal(c.status, status));
 });
 
 Then("the token's Redeemed condition is {string} with a message", async function (this: ConformanceWorld, status: string) {
-  const { token } = await this.settled();
-  const c = redeemedCondition(this, token);
-  assert.equal(c.status, status);
-  assert.ok(c.message?.trim(), `expected the condition's message to say why, but it is ${JSON.stringify(c.message)}`);
+  await expectCondition(this, (c) => {
+    assert.equal(c.status, status);
+    assert.ok(c.message?.trim(), `expected the condition's message to say why, but it is ${JSON.stringify(c.message)}`);
+  });
 });
 
 Then("the token's Redeemed condition is {string} with a message containing {string}", async function (this: ConformanceWorld, status: string, text: string) {
-  const { token } = await this.settled();
-  const c = redeemedCondition(this, token);
-  assert.equal(c.status, status);
-  assert.ok(c.message?.includes(text), `expected the condition's message to contain "${text}", but it is ${JSON.stringify(c.message)}`);
+  await expectCondition(this, (c) => {
+    assert.equal(c.status, status);
+    assert.ok(c.message?.includes(text), `expected the condition's message to contain "${text}", but it is ${JSON.stringify(c.message)}`);
+  });
 });
 
 Then("the token's Redeemed condition is {string} with reason {string} and message {string}", async function (
   this: ConformanceWorld, status: string, reason: string, message: string,
 ) {
-  const { token } = await this.settled();
-  const c = redeemedCondition(this, token);
-  assert.deepEqual({ status: c.status, reason: c.reason, message: c.message }, { status, reason, message });
+  await expectCondition(this, (c) => assert.deepEqual({ status: c.status, reason: c.reason, message: c.message }, { status, reason, message }));
 });
 
 Then("the token's Redeemed condition is {string} with reason {string} and a message containing {string}", async function (
   this: ConformanceWorld, status: string, reason: string, text: string,
 ) {
-  const { token } = await this.settled();
-  const c = redeemedCondition(this, token);
-  assert.deepEqual({ status: c.status, reason: c.reason }, { status, reason });
-  assert.ok(c.message.includes(text), `expected the condition's message to contain "${text}", but it is "${c.message}"`);
+  await expectCondition(this, (c) => {
+    assert.deepEqual({ status: c.status, reason: c.reason }, { status, reason });
+    assert.ok(c.message.includes(text), `expected the condition's message to contain "${text}", but it is "${c.message}"`);
+  });
 });
 
 Then("the token's status is {string} with message {string}", async function (this: ConformanceWorld, status: string, message: string) {
-  const { token } = await this.settled();
-  assert.deepEqual({ status: token.status?.status, message: token.status?.message }, { status, message });
+  await settledAs(this, ({ token }) => assert.deepEqual({ status: token.status?.status, message: token.status?.message }, { status, message }));
 });
 
 Then("the token's status is {string} with the condition's message", async function (this: ConformanceWorld, status: string) {
-  const { token } = await this.settled();
-  const c = redeemedCondition(this, token);
-  assert.deepEqual({ status: token.status?.status, message: token.status?.message }, { status, message: c.message });
+  await expectCondition(this, (c, token) => assert.deepEqual({ status: token.status?.status, message: token.status?.message }, { status, message: c.message }));
 });
 
 Then("the token's status.redeemed is true", async function (this: ConformanceWorld) {
-  const { token } = await this.settled();
-  assert.equal(token.status?.redeemed, true, `expected status.redeemed to be true, but it is ${JSON.stringify(token.status?.redeemed)}`);
+  await settledAs(this, ({ token }) => assert.equal(token.status?.redeemed, true, `expected status.redeemed to be true, but it is ${JSON.stringify(token.status?.redeemed)}`));
 });
 
 Then("the token's status.redeemed is not true", async function (this: ConformanceWorld) {
-  const { token } = await this.settled();
-  assert.notEqual(token.status?.redeemed, true, 'expected status.redeemed to be false or absent, but it is true');
+  await settledAs(this, ({ token }) => assert.notEqual(token.status?.redeemed, true, 'expected status.redeemed to be false or absent, but it is true'));
 });
 
 Then("the condition's lastTransitionTime has not changed", async function (this: ConformanceWorld) {
+  // the condition the step before the last one looked at (read before this step records its own)
   const before = this.previousCondition;
-  const { token } = await this.settled();
-  const now = redeemedCondition(this, token);
   assert.ok(before, 'no earlier condition was recorded');
-  assert.equal(now.lastTransitionTime, before.lastTransitionTime, `the status stayed "${now.status}" but lastTransitionTime moved from ${before.lastTransitionTime} to ${now.lastTransitionTime}`);
+  await expectCondition(this, (now) =>
+    assert.equal(now.lastTransitionTime, before.lastTransitionTime, `the status stayed "${now.status}" but lastTransitionTime moved from ${before.lastTransitionTime} to ${now.lastTransitionTime}`),
+  );
 });
 
 Then("the condition's observedGeneration is the token's metadata.generation", async function (this: ConformanceWorld) {
-  const { token } = await this.settled();
-  const c = redeemedCondition(this, token);
-  assert.ok(token.metadata.generation !== undefined, 'the implementation reports no metadata.generation');
-  assert.equal(c.observedGeneration, token.metadata.generation, `observedGeneration is ${c.observedGeneration}, metadata.generation is ${token.metadata.generation}`);
+  await expectCondition(this, (c, token) => {
+    assert.ok(token.metadata.generation !== undefined, 'the implementation reports no metadata.generation');
+    assert.equal(c.observedGeneration, token.metadata.generation, `observedGeneration is ${c.observedGeneration}, metadata.generation is ${token.metadata.generation}`);
+  });
 });
 
 Then('the token is valid under the AccessToken CRD', async function (this: ConformanceWorld) {
-  const { token } = await this.settled();
-  const errors = validateAccessToken(token);
-  assert.equal(errors.length, 0, `the AccessToken breaks the CRD's schema: ${formatValidationErrors(errors)}`);
+  await settledAs(this, ({ token }) => {
+    const errors = validateAccessToken(token);
+    assert.equal(errors.length, 0, `the AccessToken breaks the CRD's schema: ${formatValidationErrors(errors)}`);
+  });
 });
 
 Then("the token's only condition is {string}", async function (this: ConformanceWorld, type: string) {
-  const { token } = await this.settled();
-  assert.deepEqual((token.status?.conditions ?? []).map((c) => c.type), [type]);
+  await settledAs(this, ({ token }) => assert.deepEqual((token.status?.conditions ?? []).map((c) => c.type), [type]));
 });

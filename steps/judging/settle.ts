@@ -35,10 +35,27 @@ export interface SettleOptions {
    * that finish their work before apply()/resync() return.
    */
   quietMs?: number;
+  /**
+   * What the step will accept. An unchanged status it would not accept is one a correct implementation
+   * must still change, so it counts as the answer only after reactionMs: a busy implementation (a
+   * controller on a loaded cluster) is judged on its reaction, not on the status it had before it
+   * reacted. Without it, every unchanged status counts after quietMs.
+   */
+  wanted?: (token: AccessToken) => boolean;
+  /** How long after the action an unchanged status `wanted` refuses counts as the answer; default quietMs. */
+  reactionMs?: number;
   pollMs?: number;
   /** Redacts what goes into error messages. */
   redact?: (text: string) => string;
 }
+
+/**
+ * How many quiet periods an implementation gets to change a status the step would not accept (2 s at the
+ * default 250 ms). A correct implementation answers with a change, so this costs it nothing; only one that
+ * never changes the status waits it out. Measured on 2 cores, the Kubernetes reference controller with 8
+ * workers: median reaction 105 ms, 90th percentile 350 ms, slowest 1.02 s (a resynced or edited token).
+ */
+export const REACTION_QUIET_PERIODS = 8;
 
 export interface Settled {
   token: AccessToken;
@@ -82,6 +99,9 @@ export async function waitForSettledToken(impl: Implementation, site: Site, name
   const start = options.since ?? performance.now();
   const deadline = performance.now() + options.timeoutMs;
   const quietMs = options.quietMs ?? 0;
+  const reactionMs = Math.max(quietMs, options.reactionMs ?? quietMs);
+  // how long after the action this unchanged token counts as the answer
+  const unchangedCountsAfter = (token: AccessToken | undefined) => (token && options.wanted && !options.wanted(token) ? reactionMs : quietMs);
   let pollMs = options.pollMs ?? 2;
   let last: Observation | undefined;
   let lastError: unknown;
@@ -93,7 +113,7 @@ export async function waitForSettledToken(impl: Implementation, site: Site, name
       const outcome = tokenOutcome(token);
       if (token && outcome !== 'pending') {
         const changed = options.changedFrom === undefined || statusFingerprint(token) !== options.changedFrom;
-        if (changed || performance.now() - start >= quietMs) return { token, outcome, observation: last };
+        if (changed || performance.now() - start >= unchangedCountsAfter(token)) return { token, outcome, observation: last };
       }
     } catch (e) {
       if (endsTheWait(e)) throw e;
@@ -108,7 +128,7 @@ export async function waitForSettledToken(impl: Implementation, site: Site, name
     if (impl.waitForChange) {
       // wake at the next change, at the deadline, or when an unchanged status starts to count
       const now = performance.now();
-      const quietEnds = start + quietMs - now;
+      const quietEnds = start + unchangedCountsAfter(last?.accessTokens.find((t) => t.metadata?.name === name)) - now;
       await pause(impl, site, Math.min(deadline - now, quietEnds > 0 ? quietEnds : Infinity, CHANGE_WAIT_CAP_MS));
     } else {
       await interruption.pause(pollMs, `the wait for AccessToken "${name}" to settle`);

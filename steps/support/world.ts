@@ -3,7 +3,7 @@
 import { World, setWorldConstructor, type IWorldOptions } from './cucumber.ts';
 import { randomUUID } from 'node:crypto';
 import type { GrantServiceImplementation, Implementation, Observation, Site } from '../../adapters/contract.ts';
-import { observeAfterQuiet, statusFingerprint, waitForSettledToken, type Settled } from '../judging/settle.ts';
+import { observeAfterQuiet, REACTION_QUIET_PERIODS, statusFingerprint, waitForSettledToken, type Settled } from '../judging/settle.ts';
 import type { GrantHandle, GrantService } from '../../simulator/grant-service/service.ts';
 import type { AccessToken, Condition } from '../../model/resources.ts';
 import { redactText } from '../../model/redact.ts';
@@ -36,6 +36,14 @@ export function workerState(): WorkerState {
 function sideState<T>(value: T | undefined, side: string): T {
   if (value === undefined) throw new Error(`this step belongs to the ${side} side, which this run does not judge`);
   return value;
+}
+
+/** Which token's settled outcome, how long to wait for it, and what the step will accept (world.settled). */
+export interface SettledQuery {
+  name?: string;
+  timeoutMs?: number;
+  site?: Site;
+  wanted?: (token: AccessToken) => boolean;
 }
 
 export class ConformanceWorld extends World<SuiteParameters> {
@@ -226,8 +234,11 @@ export class ConformanceWorld extends World<SuiteParameters> {
     return this.lastObservation;
   }
 
-  /** The token's settled outcome after the last action on it. */
-  async settled(name = this.current, timeoutMs = this.params.settleTimeoutMs, site: Site = this.site): Promise<Settled> {
+  /**
+   * The token's settled outcome after the last action on it. `wanted` is what the step will accept: an
+   * unchanged status it refuses gets REACTION_QUIET_PERIODS quiet periods to change (settle.ts).
+   */
+  async settled({ name = this.current, timeoutMs = this.params.settleTimeoutMs, site = this.site, wanted }: SettledQuery = {}): Promise<Settled> {
     const token = this.token(name);
     const before = this.before.get(this.beforeKey(token.metadata.name, site));
     const settled = await waitForSettledToken(this.implementation, site, token.metadata.name, {
@@ -235,6 +246,8 @@ export class ConformanceWorld extends World<SuiteParameters> {
       changedFrom: before?.fingerprint,
       since: before?.at,
       quietMs: this.params.quietMs,
+      wanted,
+      reactionMs: this.params.quietMs * REACTION_QUIET_PERIODS,
       redact: (t) => this.redact(t),
     });
     if (site === this.site) this.lastObservation = settled.observation;

@@ -86,6 +86,47 @@ describe('waitForSettledToken', () => {
     assert.ok(performance.now() - since >= 118, 'it waited out the quiet period (timers may fire a fraction early)');
   });
 
+  test('an unchanged status the step would not accept gets the reaction time to change, not just the quiet period', async () => {
+    const impl = new HandDriven().reportingChanges();
+    const t = token();
+    setRedeemed(t, '503', new Date());
+    await impl.apply(t);
+    const since = performance.now();
+    // a busy controller: the retry the step waits for comes after the quiet period
+    later(150, () => impl.change((x) => setRedeemed(x, undefined, new Date())));
+    const wanted = (x: AccessToken) => x.status?.status === 'Ready';
+    const settled = await waitForSettledToken(impl, site, 't1', { timeoutMs: 5000, changedFrom: statusFingerprint(t), since, quietMs: 40, reactionMs: 2000, wanted });
+    assert.equal(settled.outcome, 'redeemed');
+    assert.ok(performance.now() - since < 1500, 'it settled at the change, not at the end of the reaction time');
+  });
+
+  test('an unchanged status the step would not accept counts once the reaction time has passed', async () => {
+    const impl = new HandDriven();
+    const t = token();
+    setRedeemed(t, '503', new Date());
+    await impl.apply(t);
+    const since = performance.now();
+    const settled = await waitForSettledToken(impl, site, 't1', {
+      timeoutMs: 5000, changedFrom: statusFingerprint(t), since, quietMs: 20, reactionMs: 150, wanted: () => false,
+    });
+    assert.equal(settled.outcome, 'failed');
+    assert.ok(performance.now() - since >= 148, 'it waited out the reaction time (timers may fire a fraction early)');
+  });
+
+  test('an unchanged status the step accepts counts after the quiet period', async () => {
+    const impl = new HandDriven().reportingChanges();
+    const t = token();
+    setRedeemed(t, undefined, new Date());
+    await impl.apply(t);
+    const since = performance.now();
+    const settled = await waitForSettledToken(impl, site, 't1', {
+      timeoutMs: 5000, changedFrom: statusFingerprint(t), since, quietMs: 40, reactionMs: 3000, wanted: () => true,
+    });
+    assert.equal(settled.outcome, 'redeemed');
+    const waited = performance.now() - since;
+    assert.ok(waited >= 38 && waited < 1500, `it waited the quiet period only (${waited.toFixed(0)} ms)`);
+  });
+
   test('gives up at the deadline with what it last observed, redacted', async () => {
     const impl = new HandDriven();
     await impl.apply(token());
