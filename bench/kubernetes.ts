@@ -95,7 +95,7 @@ export async function benchKubernetes({ runs = Number(process.env.BENCH_KUBE_RUN
     console.log(`kubernetes adapter against ${server.started ? 'a local kube-apiserver (started for the bench)' : `$KUBECONFIG's cluster`}, reference controller in its own process`);
     console.log(`  ${scenarios} scenarios (${BENCH_KUBE_TAGS}), ${runs} cold runs, ${quiet}`);
     console.log(`  wall time           median ${(median(walls) / 1000).toFixed(2)} s (runs: ${walls.map((w) => (w / 1000).toFixed(2)).join(', ')})`);
-    console.log(`  effective           median ${(median(walls) / scenarios).toFixed(1)} ms per scenario (wall time / scenarios; --parallel auto keeps this adapter serial, see cli/run.ts autoWorkers; aim: 100 ms or less)`);
+    console.log(`  effective           median ${(median(walls) / scenarios).toFixed(1)} ms per scenario (wall time / scenarios, --parallel auto: see cli/run.ts autoWorkers; aim: 100 ms or less)`);
     console.log(`  per scenario        median ${result.perScenarioMs.toFixed(1)} ms, inside one worker`);
     console.log(`    of which the Before hook (namespace, Site, watches; the last scenario's clean-up)  median ${result.hooksMs.toFixed(1)} ms`);
     return result;

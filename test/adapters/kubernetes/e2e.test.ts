@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import { featuresDir } from '../../../cli/run.ts';
 import { loadCatalogue } from '../../../reports/catalogue.ts';
 import { privateKubeconfig, processesWith, readReport, readScenarios, runSuite, startController, type ControllerProcess } from '../../../harness/processes.ts';
@@ -55,12 +55,13 @@ describe('end to end: the reference controller in its own process, the whole cat
     await server?.stop();
   });
 
-  test(`every claimed rule passes (--tags '${E2E_TAGS}')`, { timeout: 600_000 }, async (t) => {
-    const run = runSuite(['--impl', 'kubernetes', '--kubeconfig', kubeconfig.path, '--tags', E2E_TAGS, '--quiet', '--report-dir', reportDir], {
+  /** Runs the suite through the adapter and checks that every claimed rule passed, with no warning. */
+  async function everyClaimedRulePasses(t: TestContext, tags: string, dir: string) {
+    const run = runSuite(['--impl', 'kubernetes', '--kubeconfig', kubeconfig.path, '--tags', tags, '--quiet', '--report-dir', dir], {
       timeoutMs: 480_000,
     });
     const result = await run.done;
-    const messages = join(reportDir, 'messages.ndjson');
+    const messages = join(dir, 'messages.ndjson');
     assert.ok(existsSync(messages), `the run wrote no messages.ndjson (exit ${result.code ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
     const scenarios = readScenarios(messages);
     const unjudged = (s: (typeof scenarios)[number]) => s.status === 'skipped' && s.tags.some((t) => UNJUDGED.includes(t.slice(1)));
@@ -74,9 +75,9 @@ describe('end to end: the reference controller in its own process, the whole cat
     );
     assert.equal(result.code, 0, `exit ${result.code ?? result.signal}:\n${result.stdout}\n${result.stderr}`);
 
-    const report = readReport(reportDir);
+    const report = readReport(dir);
     assert.equal(report.implementation.name, 'kubernetes');
-    assert.equal(report.selection.tags, E2E_TAGS);
+    assert.equal(report.selection.tags, tags);
     assert.deepEqual(report.failedRequirements, [], 'failed requirements');
     assert.deepEqual(report.warningRequirements, [], 'warning requirements (failed SHOULD rules)');
     // a requirement is unsupported only when it needs a feature the adapter does not claim
@@ -84,9 +85,22 @@ describe('end to end: the reference controller in its own process, the whole cat
     const catalogue = new Map(loadCatalogue(featuresDir).map((r) => [r.id, r]));
     const claimedButUnsupported = report.unsupportedRequirements.filter((id) => !UNJUDGED.includes(id) && catalogue.get(id)!.features.every((f) => claimed.has(f)));
     assert.deepEqual(claimedButUnsupported, [], 'unsupported requirements whose features the adapter claims');
-    assert.ok(scenarios.some((s) => s.tags.includes('@slow')), 'the @slow scenarios ran');
     assert.ok(!scenarios.some((s) => s.tags.includes('@empty-string')), 'no @empty-string scenario ran');
-    t.diagnostic(`verdict ${report.result.verdict}; MUST ${report.result.must.summary}; not run (only @empty-string scenarios): ${report.skippedRequirements.join(', ') || 'none'}`);
+    t.diagnostic(`verdict ${report.result.verdict}; MUST ${report.result.must.summary}; workers ${String(report.options.parallel)}; not run: ${report.skippedRequirements.join(', ') || 'none'}`);
+    return { scenarios, report };
+  }
+
+  test(`every claimed rule passes (--tags '${E2E_TAGS}'), serially: a client timeout would hold the shared controller`, { timeout: 600_000 }, async (t) => {
+    const { scenarios, report } = await everyClaimedRulePasses(t, E2E_TAGS, reportDir);
+    assert.ok(scenarios.some((s) => s.tags.includes('@slow')), 'the @slow scenarios ran');
+    assert.equal(report.options.parallel, 0, '--parallel auto ran it serially');
+  });
+
+  test(`every claimed rule passes without @slow, in parallel workers (--parallel auto)`, { timeout: 300_000 }, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'actest-e2e-parallel-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const { report } = await everyClaimedRulePasses(t, `not @slow and ${E2E_TAGS}`, dir);
+    assert.ok(Number(report.options.parallel) >= 2, `--parallel auto gave ${String(report.options.parallel)} workers`);
   });
 
   test('the controller stops on SIGTERM, and nothing of it or of the run is left running', { timeout: 60_000 }, async () => {
