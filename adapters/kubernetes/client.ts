@@ -2,6 +2,7 @@
 // uses, the Skupper resource coordinates, API error helpers, and the CRD checks/installation.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import https from 'node:https';
+import tls from 'node:tls';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -115,7 +116,11 @@ export class PooledKubeConfig extends KubeConfig {
     );
     let agent = this.agents.get(key);
     if (!agent) {
-      agent = new https.Agent({ ...options, keepAlive: true });
+      // one TLS context for every connection: without it each one parses the CA and keys again (watches
+      // open connections of their own, four for every scenario namespace)
+      const { ca, cert, key: privateKey, pfx, passphrase } = options as tls.SecureContextOptions;
+      const secureContext = tls.createSecureContext({ ca, cert, key: privateKey, pfx, passphrase });
+      agent = new https.Agent({ ...options, keepAlive: true, secureContext } as https.AgentOptions);
       this.agents.set(key, agent);
     }
     return agent;
@@ -144,7 +149,28 @@ export function loadKubeConfig(options: KubeConnectionOptions = {}): PooledKubeC
     kc.setCurrentContext(options.context);
   }
   if (!kc.getCurrentCluster()) throw new Error('kubeconfig has no current cluster; pass --kubeconfig and --context');
+  inlineCertificateFiles(kc);
   return kc;
+}
+
+/**
+ * Reads the certificate and key files the kubeconfig names once, now, instead of at every API call
+ * (client-node reads them for each). Credentials that change (exec plugins, auth providers) are left alone.
+ */
+function inlineCertificateFiles(kc: KubeConfig): void {
+  const base64 = (file: string) => {
+    try {
+      return readFileSync(file).toString('base64');
+    } catch (err) {
+      throw new Error(`kubeconfig names ${file}, which cannot be read: ${(err as Error).message}`);
+    }
+  };
+  kc.clusters = kc.clusters.map((c) => (c.caFile && !c.caData ? { ...c, caData: base64(c.caFile), caFile: undefined } : c));
+  kc.users = kc.users.map((u) => ({
+    ...u,
+    ...(u.certFile && !u.certData ? { certData: base64(u.certFile), certFile: undefined } : {}),
+    ...(u.keyFile && !u.keyData ? { keyData: base64(u.keyFile), keyFile: undefined } : {}),
+  }));
 }
 
 export function connect(options: KubeConnectionOptions = {}): KubeClients {

@@ -1,4 +1,4 @@
-// Watches of one namespace's AccessTokens, Secrets, Links and Sites, kept in caches the adapter reads from, with
+// Watches of one namespace's AccessTokens, Secrets, Links (and Sites, when asked), kept in caches the adapter reads from, with
 // change notification: observe() costs no API call, and waiting for a status is waiting for an event.
 import { rfc3339Seconds } from '../../model/text.ts';
 import type { AccessToken, Link, Secret, SiteResource } from '../../model/resources.ts';
@@ -24,11 +24,16 @@ export class NamespaceWatch {
   readonly tokens: ResilientInformer<AccessToken>;
   readonly secrets: ResilientInformer<Secret>;
   readonly links: ResilientInformer<Link>;
-  readonly sites: ResilientInformer<SiteResource>;
+  /** Only when a site must become usable (the adapter's siteReady option): otherwise nothing reads it. */
+  readonly sites: ResilientInformer<SiteResource> | undefined;
   private readonly listeners = new Set<() => void>();
   private running: Promise<void> | undefined;
 
-  constructor(clients: KubeClients, readonly namespace: string) {
+  /**
+   * `watchSites`: watch the namespace's Sites too. Each watch is a list and a connection of its own for
+   * every scenario namespace; the Sites one is needed only to wait for a controller to take the Site up.
+   */
+  constructor(clients: KubeClients, readonly namespace: string, { watchSites = true }: { watchSites?: boolean } = {}) {
     const custom = <T extends Named>(kind: 'AccessToken' | 'Link' | 'Site') =>
       new ResilientInformer<T>(
         clients.kubeConfig,
@@ -37,7 +42,7 @@ export class NamespaceWatch {
       );
     this.tokens = custom<AccessToken>('AccessToken');
     this.links = custom<Link>('Link');
-    this.sites = custom<SiteResource>('Site');
+    this.sites = watchSites ? custom<SiteResource>('Site') : undefined;
     this.secrets = new ResilientInformer<Secret>(
       clients.kubeConfig,
       `/api/v1/namespaces/${namespace}/secrets`,
@@ -52,7 +57,7 @@ export class NamespaceWatch {
   }
 
   private informers(): ResilientInformer<Named>[] {
-    return [this.tokens, this.secrets, this.links, this.sites] as ResilientInformer<Named>[];
+    return [this.tokens, this.secrets, this.links, ...(this.sites ? [this.sites] : [])] as ResilientInformer<Named>[];
   }
 
   /** Lists and starts watching (once); resolves when the caches are filled. */

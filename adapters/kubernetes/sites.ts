@@ -85,7 +85,7 @@ export class ClusterSites {
   async watch(namespace: string): Promise<NamespaceWatch> {
     let watch = this.watches.get(namespace);
     if (watch) this.watches.delete(namespace);
-    else watch = new NamespaceWatch(this.clients, namespace);
+    else watch = new NamespaceWatch(this.clients, namespace, { watchSites: this.options.siteReady !== 'none' });
     this.watches.set(namespace, watch); // most recently used last
     let running = 0;
     for (const w of [...this.watches.values()].reverse()) {
@@ -215,11 +215,11 @@ export class ClusterSites {
     const { siteReady, siteTimeoutMs } = this.options;
     if (siteReady === 'none') return;
     const usable = () => {
-      const status = watch.sites.get(name, namespace)?.status;
+      const status = watch.sites?.get(name, namespace)?.status;
       return siteReady === 'ready' ? status?.status === 'Ready' : !!status && Object.keys(status).length > 0;
     };
     if (await watch.until(usable, siteTimeoutMs)) return;
-    const status = watch.sites.get(name, namespace)?.status;
+    const status = watch.sites?.get(name, namespace)?.status;
     throw new Error(
       `Site ${namespace}/${name} did not become ${siteReady === 'ready' ? 'Ready' : 'known to a controller (no status)'} ` +
         `within ${siteTimeoutMs} ms; its status: ${JSON.stringify(status ?? {})}`,
