@@ -31,7 +31,15 @@ function accepts(check: Check): (token: AccessToken) => boolean {
  */
 async function settledAs(world: ConformanceWorld, check: Check, query: SettledQuery = {}): Promise<Settled> {
   const settled = await world.settled({ ...query, wanted: accepts(check) });
-  check(settled);
+  try {
+    check(settled);
+  } catch (e) {
+    // say how long the implementation had to change it, so the verdict shows it was not judged too soon
+    if (e instanceof assert.AssertionError && settled.unchangedForMs !== undefined) {
+      e.message += `\n(the status was still the one from before the action ${settled.unchangedForMs} ms after it)`;
+    }
+    throw e;
+  }
   return settled;
 }
 
@@ -58,6 +66,16 @@ function redeemedCondition(token: AccessToken): Condition {
   const condition = findCondition(token, REDEEMED);
   ensure(condition, () => `expected a Redeemed condition; the status is:\n${toYaml(token.status ?? null)}`);
   return condition;
+}
+
+/** A condition in words, for failure messages: `False, reason "Error", message "…"`. */
+function inWords(c: Pick<Condition, 'status' | 'reason' | 'message'>): string {
+  return `${c.status}, reason ${JSON.stringify(c.reason)}, message ${JSON.stringify(c.message)}`;
+}
+
+/** Fails unless the condition's status is `status`. */
+function conditionStatusIs(c: Condition, status: string): void {
+  assert.equal(c.status, status, `expected the Redeemed condition to be ${status}, but it is ${inWords(c)}`);
 }
 
 /** Judges the token's Redeemed condition with `check`, and records it as the condition this step looked at. */
@@ -124,19 +142,19 @@ Then('the token fails with a message naming a certificate verification failure',
 });
 
 Then("the token's Redeemed condition is {string}", async function (this: ConformanceWorld, status: string) {
-  await expectCondition(this, (c) => assert.equal(c.status, status));
+  await expectCondition(this, (c) => conditionStatusIs(c, status));
 });
 
 Then("the token's Redeemed condition is {string} with a message", async function (this: ConformanceWorld, status: string) {
   await expectCondition(this, (c) => {
-    assert.equal(c.status, status);
+    conditionStatusIs(c, status);
     assert.ok(c.message?.trim(), `expected the condition's message to say why, but it is ${JSON.stringify(c.message)}`);
   });
 });
 
 Then("the token's Redeemed condition is {string} with a message containing {string}", async function (this: ConformanceWorld, status: string, text: string) {
   await expectCondition(this, (c) => {
-    assert.equal(c.status, status);
+    conditionStatusIs(c, status);
     assert.ok(c.message?.includes(text), `expected the condition's message to contain "${text}", but it is ${JSON.stringify(c.message)}`);
   });
 });
@@ -144,24 +162,42 @@ Then("the token's Redeemed condition is {string} with a message containing {stri
 Then("the token's Redeemed condition is {string} with reason {string} and message {string}", async function (
   this: ConformanceWorld, status: string, reason: string, message: string,
 ) {
-  await expectCondition(this, (c) => assert.deepEqual({ status: c.status, reason: c.reason, message: c.message }, { status, reason, message }));
+  await expectCondition(this, (c) =>
+    assert.deepEqual(
+      { status: c.status, reason: c.reason, message: c.message },
+      { status, reason, message },
+      `expected the Redeemed condition to be ${inWords({ status: status as Condition['status'], reason, message })}, but it is ${inWords(c)}`,
+    ),
+  );
 });
 
 Then("the token's Redeemed condition is {string} with reason {string} and a message containing {string}", async function (
   this: ConformanceWorld, status: string, reason: string, text: string,
 ) {
   await expectCondition(this, (c) => {
-    assert.deepEqual({ status: c.status, reason: c.reason }, { status, reason });
+    assert.deepEqual({ status: c.status, reason: c.reason }, { status, reason }, `expected the Redeemed condition to be ${status} with reason ${JSON.stringify(reason)}, but it is ${inWords(c)}`);
     assert.ok(c.message.includes(text), `expected the condition's message to contain "${text}", but it is "${c.message}"`);
   });
 });
 
 Then("the token's status is {string} with message {string}", async function (this: ConformanceWorld, status: string, message: string) {
-  await settledAs(this, ({ token }) => assert.deepEqual({ status: token.status?.status, message: token.status?.message }, { status, message }));
+  await settledAs(this, ({ token }) =>
+    assert.deepEqual(
+      { status: token.status?.status, message: token.status?.message },
+      { status, message },
+      `expected status.status ${JSON.stringify(status)} with message ${JSON.stringify(message)}, but they are ${JSON.stringify(token.status?.status)} and ${JSON.stringify(token.status?.message)}`,
+    ),
+  );
 });
 
 Then("the token's status is {string} with the condition's message", async function (this: ConformanceWorld, status: string) {
-  await expectCondition(this, (c, token) => assert.deepEqual({ status: token.status?.status, message: token.status?.message }, { status, message: c.message }));
+  await expectCondition(this, (c, token) =>
+    assert.deepEqual(
+      { status: token.status?.status, message: token.status?.message },
+      { status, message: c.message },
+      `expected status.status ${JSON.stringify(status)} with the condition's message ${JSON.stringify(c.message)}, but they are ${JSON.stringify(token.status?.status)} and ${JSON.stringify(token.status?.message)}`,
+    ),
+  );
 });
 
 Then("the token's status.redeemed is true", async function (this: ConformanceWorld) {
@@ -196,5 +232,8 @@ Then('the token is valid under the AccessToken CRD', async function (this: Confo
 });
 
 Then("the token's only condition is {string}", async function (this: ConformanceWorld, type: string) {
-  await settledAs(this, ({ token }) => assert.deepEqual((token.status?.conditions ?? []).map((c) => c.type), [type]));
+  await settledAs(this, ({ token }) => {
+    const types = (token.status?.conditions ?? []).map((c) => c.type);
+    assert.deepEqual(types, [type], `expected the only condition to be ${JSON.stringify(type)}, but the conditions are ${JSON.stringify(types)}`);
+  });
 });

@@ -61,6 +61,11 @@ export interface Settled {
   token: AccessToken;
   outcome: Exclude<Outcome, 'pending'>;
   observation: Observation;
+  /**
+   * Set when the status was still the one from before the action and counted as the answer only because
+   * this long (ms) had passed since the action: evidence for a step that then refuses it.
+   */
+  unchangedForMs?: number;
 }
 
 export function describeToken(name: string, token: AccessToken | undefined): string {
@@ -113,7 +118,9 @@ export async function waitForSettledToken(impl: Implementation, site: Site, name
       const outcome = tokenOutcome(token);
       if (token && outcome !== 'pending') {
         const changed = options.changedFrom === undefined || statusFingerprint(token) !== options.changedFrom;
-        if (changed || performance.now() - start >= unchangedCountsAfter(token)) return { token, outcome, observation: last };
+        if (changed) return { token, outcome, observation: last };
+        const unchangedForMs = performance.now() - start;
+        if (unchangedForMs >= unchangedCountsAfter(token)) return { token, outcome, observation: last, unchangedForMs: Math.round(unchangedForMs) };
       }
     } catch (e) {
       if (endsTheWait(e)) throw e;

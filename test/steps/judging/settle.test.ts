@@ -98,6 +98,7 @@ describe('waitForSettledToken', () => {
     const settled = await waitForSettledToken(impl, site, 't1', { timeoutMs: 5000, changedFrom: statusFingerprint(t), since, quietMs: 40, reactionMs: 2000, wanted });
     assert.equal(settled.outcome, 'redeemed');
     assert.ok(performance.now() - since < 1500, 'it settled at the change, not at the end of the reaction time');
+    assert.equal(settled.unchangedForMs, undefined, 'a changed status is no unchanged one');
   });
 
   test('an unchanged status the step would not accept counts once the reaction time has passed', async () => {
@@ -111,6 +112,8 @@ describe('waitForSettledToken', () => {
     });
     assert.equal(settled.outcome, 'failed');
     assert.ok(performance.now() - since >= 148, 'it waited out the reaction time (timers may fire a fraction early)');
+    // the evidence a refusing step quotes: how long the status stayed as it was
+    assert.ok(settled.unchangedForMs !== undefined && settled.unchangedForMs >= 148, `unchangedForMs ${settled.unchangedForMs}`);
   });
 
   test('an unchanged status the step accepts counts after the quiet period', async () => {
