@@ -160,7 +160,7 @@ export class ClusterSites {
     const watching = this.watch(namespace);
     watching.catch(() => {}); // awaited below; a failure before that must not go unhandled
     const createdNamespace = await this.createNamespace(namespace);
-    const { resource, createdSite } = await this.createSiteResource(site.name, namespace);
+    const { resource, createdSite } = await this.createSiteResource(site.name, namespace, createdNamespace);
     const state: SiteState = {
       key: siteKey(site),
       prepared: { name: site.name, namespace, uid: resource.metadata.uid ?? '' },
@@ -192,10 +192,13 @@ export class ClusterSites {
     }
   }
 
-  /** The namespace's Site of that name, created unless there; a Site of another name is an error. */
-  private async createSiteResource(name: string, namespace: string): Promise<{ resource: SiteResource; createdSite: boolean }> {
+  /**
+   * The namespace's Site of that name, created unless there; a Site of another name is an error. A
+   * namespace created a moment ago has no Site: it is not listed.
+   */
+  private async createSiteResource(name: string, namespace: string, newNamespace: boolean): Promise<{ resource: SiteResource; createdSite: boolean }> {
     const siteCoordinates = coordinates('Site', namespace);
-    const list = (await this.clients.custom.listNamespacedCustomObject(siteCoordinates)) as { items: SiteResource[] };
+    const list = newNamespace ? { items: [] } : ((await this.clients.custom.listNamespacedCustomObject(siteCoordinates)) as { items: SiteResource[] });
     const existing = list.items.find((s) => s.metadata.name === name);
     const others = list.items.filter((s) => s.metadata.name !== name).map((s) => s.metadata.name);
     if (others.length > 0) {
