@@ -243,8 +243,8 @@ export function autoWorkers(plan: { scenarios: number; quietMs: number; impl?: s
   // @slow took about 12 s with 3, 4, 5 or 6 workers alike (CPU-bound), against 23 s serially, and gave
   // no false warning once a status the step refuses got REACTION_QUIET_PERIODS to change (before, 8
   // workers judged a slow reaction's old status: AT-COND-004/006 warned in 2 of 3 runs).
-  const cap = plan.impl === 'kubernetes' ? Math.min(MAX_AUTO_WORKERS, KUBERNETES_WORKERS_PER_CORE * (plan.cores ?? availableParallelism())) : MAX_AUTO_WORKERS;
   if (plan.impl === 'kubernetes' && plan.clientTimeouts > 0) return 0;
+  const cap = plan.impl === 'kubernetes' ? Math.min(MAX_AUTO_WORKERS, KUBERNETES_WORKERS_PER_CORE * (plan.cores ?? availableParallelism())) : MAX_AUTO_WORKERS;
   const each = plan.quietMs / 1000 + (plan.impl === 'reference' ? EXPECTED_SECONDS.work.inProcess : EXPECTED_SECONDS.work.elsewhere);
   const waits = [
     ...Array<number>(plan.clientTimeouts).fill(EXPECTED_SECONDS.clientTimeout + each),

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { describeOutcome, linkNames, describeObservation, ensure } from './judging/judgements.ts';
 import { judgeLeftInPlace } from './judging/lifecycle.ts';
 import type { ConformanceWorld } from './support/world.ts';
-import { tokenOutcome } from '../model/conditions.ts';
 
 When('the token is deleted', async function (this: ConformanceWorld) {
   await this.deleteToken();
@@ -31,8 +30,10 @@ When('the token is applied in both sites at once', async function (this: Conform
 });
 
 Then('the token is redeemed in the second site', async function (this: ConformanceWorld) {
-  const settled = await this.settled({ site: this.requireSecondSite(), wanted: (token) => tokenOutcome(token) === 'redeemed' });
-  assert.ok(settled.outcome === 'redeemed', `expected AccessToken "${settled.token.metadata.name}" of the second site to be redeemed, but ${describeOutcome(settled)}`);
+  await this.settledAs(
+    (settled) => assert.ok(settled.outcome === 'redeemed', `expected AccessToken "${settled.token.metadata.name}" of the second site to be redeemed, but ${describeOutcome(settled)}`),
+    { site: this.requireSecondSite() },
+  );
 });
 
 Then('the second site has a Link named {string}', async function (this: ConformanceWorld, name: string) {

@@ -3,59 +3,24 @@ import { Then } from './support/cucumber.ts';
 import assert from 'node:assert/strict';
 import { describeOutcome, ensure, namesVerificationFailure, statusMessage } from './judging/judgements.ts';
 import { judgeStoredSize } from './judging/hostile-answers.ts';
-import type { Settled } from './judging/settle.ts';
-import { findCondition, REDEEMED, tokenOutcome } from '../model/conditions.ts';
+import type { Check, Settled } from './judging/settle.ts';
+import { findCondition, REDEEMED } from '../model/conditions.ts';
 import { formatValidationErrors, toYaml, type AccessToken, type Condition, validateAccessToken } from '../model/resources.ts';
 import type { ConformanceWorld, SettledQuery } from './support/world.ts';
 
-/** A step's check of a settled token: returns when it accepts the token, throws an AssertionError when not. */
-type Check = (settled: Pick<Settled, 'token' | 'outcome'>) => void;
-
-function accepts(check: Check): (token: AccessToken) => boolean {
-  return (token) => {
-    const outcome = tokenOutcome(token);
-    if (outcome === 'pending') return false;
-    try {
-      check({ token, outcome });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-}
-
-/**
- * The token's settled outcome, judged by `check`. A status the check refuses that is still the one from
- * before the action gets the implementation's reaction time to change (world.settled); the check then
- * judges what was settled on.
- */
-async function settledAs(world: ConformanceWorld, check: Check, query: SettledQuery = {}): Promise<Settled> {
-  const settled = await world.settled({ ...query, wanted: accepts(check) });
-  try {
-    check(settled);
-  } catch (e) {
-    // say how long the implementation had to change it, so the verdict shows it was not judged too soon
-    if (e instanceof assert.AssertionError && settled.unchangedForMs !== undefined) {
-      e.message += `\n(the status was still the one from before the action ${settled.unchangedForMs} ms after it)`;
-    }
-    throw e;
-  }
-  return settled;
-}
-
 const isRedeemed: Check = (settled) =>
-  assert.ok(settled.outcome === 'redeemed', `expected AccessToken "${settled.token.metadata.name}" to be redeemed, but ${describeOutcome(settled as Settled)}`);
+  assert.ok(settled.outcome === 'redeemed', `expected AccessToken "${settled.token.metadata.name}" to be redeemed, but ${describeOutcome(settled)}`);
 
 const isFailed: Check = (settled) =>
-  assert.ok(settled.outcome === 'failed', `expected AccessToken "${settled.token.metadata.name}" to fail, but ${describeOutcome(settled as Settled)}`);
+  assert.ok(settled.outcome === 'failed', `expected AccessToken "${settled.token.metadata.name}" to fail, but ${describeOutcome(settled)}`);
 
 function expectRedeemed(world: ConformanceWorld, name?: string): Promise<Settled> {
-  return settledAs(world, isRedeemed, { name });
+  return world.settledAs(isRedeemed, { name });
 }
 
 /** The token failed, and `also` accepts it. */
 function expectFailed(world: ConformanceWorld, also: Check = () => {}, query: SettledQuery = {}): Promise<Settled> {
-  return settledAs(world, (settled) => {
+  return world.settledAs((settled) => {
     isFailed(settled);
     also(settled);
   }, query);
@@ -80,7 +45,7 @@ function conditionStatusIs(c: Condition, status: string): void {
 
 /** Judges the token's Redeemed condition with `check`, and records it as the condition this step looked at. */
 async function expectCondition(world: ConformanceWorld, check: (condition: Condition, token: AccessToken) => void): Promise<Condition> {
-  const { token } = await settledAs(world, ({ token }) => check(redeemedCondition(token), token));
+  const { token } = await world.settledAs(({ token }) => check(redeemedCondition(token), token));
   const condition = redeemedCondition(token);
   world.lastCondition = { ...condition };
   return condition;
@@ -112,7 +77,7 @@ Then('the token settles within {int} seconds', async function (this: Conformance
 });
 
 Then('the AccessToken is small enough for an API server to store', async function (this: ConformanceWorld) {
-  await settledAs(this, ({ token }) => {
+  await this.settledAs(({ token }) => {
     const failure = judgeStoredSize(token);
     assert.ok(!failure, failure);
   });
@@ -181,7 +146,7 @@ Then("the token's Redeemed condition is {string} with reason {string} and a mess
 });
 
 Then("the token's status is {string} with message {string}", async function (this: ConformanceWorld, status: string, message: string) {
-  await settledAs(this, ({ token }) =>
+  await this.settledAs(({ token }) =>
     assert.deepEqual(
       { status: token.status?.status, message: token.status?.message },
       { status, message },
@@ -201,11 +166,11 @@ Then("the token's status is {string} with the condition's message", async functi
 });
 
 Then("the token's status.redeemed is true", async function (this: ConformanceWorld) {
-  await settledAs(this, ({ token }) => assert.equal(token.status?.redeemed, true, `expected status.redeemed to be true, but it is ${JSON.stringify(token.status?.redeemed)}`));
+  await this.settledAs(({ token }) => assert.equal(token.status?.redeemed, true, `expected status.redeemed to be true, but it is ${JSON.stringify(token.status?.redeemed)}`));
 });
 
 Then("the token's status.redeemed is not true", async function (this: ConformanceWorld) {
-  await settledAs(this, ({ token }) => assert.notEqual(token.status?.redeemed, true, 'expected status.redeemed to be false or absent, but it is true'));
+  await this.settledAs(({ token }) => assert.notEqual(token.status?.redeemed, true, 'expected status.redeemed to be false or absent, but it is true'));
 });
 
 Then("the condition's lastTransitionTime has not changed", async function (this: ConformanceWorld) {
@@ -225,14 +190,14 @@ Then("the condition's observedGeneration is the token's metadata.generation", as
 });
 
 Then('the token is valid under the AccessToken CRD', async function (this: ConformanceWorld) {
-  await settledAs(this, ({ token }) => {
+  await this.settledAs(({ token }) => {
     const errors = validateAccessToken(token);
     assert.equal(errors.length, 0, `the AccessToken breaks the CRD's schema: ${formatValidationErrors(errors)}`);
   });
 });
 
 Then("the token's only condition is {string}", async function (this: ConformanceWorld, type: string) {
-  await settledAs(this, ({ token }) => {
+  await this.settledAs(({ token }) => {
     const types = (token.status?.conditions ?? []).map((c) => c.type);
     assert.deepEqual(types, [type], `expected the only condition to be ${JSON.stringify(type)}, but the conditions are ${JSON.stringify(types)}`);
   });

@@ -25,7 +25,7 @@ export function statusMessage(token: AccessToken): string {
   return findCondition(token, REDEEMED)?.message ?? token.status?.message ?? '';
 }
 
-export function describeOutcome(settled: Settled): string {
+export function describeOutcome(settled: Pick<Settled, 'token' | 'outcome'>): string {
   const message = statusMessage(settled.token);
   return settled.outcome === 'redeemed' ? 'it was redeemed' : `it failed with "${message}"`;
 }

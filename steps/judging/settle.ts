@@ -68,6 +68,23 @@ export interface Settled {
   unchangedForMs?: number;
 }
 
+/** A step's check of a settled token: returns when it accepts the token, throws an AssertionError when not. */
+export type Check = (settled: Pick<Settled, 'token' | 'outcome'>) => void;
+
+/** `check` as what the step will accept (SettleOptions.wanted): a settled token it does not throw on. */
+export function accepts(check: Check): (token: AccessToken) => boolean {
+  return (token) => {
+    const outcome = tokenOutcome(token);
+    if (outcome === 'pending') return false;
+    try {
+      check({ token, outcome });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
+
 export function describeToken(name: string, token: AccessToken | undefined): string {
   if (!token) return `no AccessToken named "${name}" was observed`;
   return token.status ? `status of "${name}":\n${toYaml(token.status).trimEnd()}` : `AccessToken "${name}" has no status`;
@@ -105,8 +122,8 @@ export async function waitForSettledToken(impl: Implementation, site: Site, name
   const deadline = performance.now() + options.timeoutMs;
   const quietMs = options.quietMs ?? 0;
   const reactionMs = Math.max(quietMs, options.reactionMs ?? quietMs);
-  // how long after the action this unchanged token counts as the answer
-  const unchangedCountsAfter = (token: AccessToken | undefined) => (token && options.wanted && !options.wanted(token) ? reactionMs : quietMs);
+  // how long after the action the last observed token, unchanged, counts as the answer
+  let unchangedCountsAfter = quietMs;
   let pollMs = options.pollMs ?? 2;
   let last: Observation | undefined;
   let lastError: unknown;
@@ -119,8 +136,9 @@ export async function waitForSettledToken(impl: Implementation, site: Site, name
       if (token && outcome !== 'pending') {
         const changed = options.changedFrom === undefined || statusFingerprint(token) !== options.changedFrom;
         if (changed) return { token, outcome, observation: last };
+        unchangedCountsAfter = options.wanted && !options.wanted(token) ? reactionMs : quietMs;
         const unchangedForMs = performance.now() - start;
-        if (unchangedForMs >= unchangedCountsAfter(token)) return { token, outcome, observation: last, unchangedForMs: Math.round(unchangedForMs) };
+        if (unchangedForMs >= unchangedCountsAfter) return { token, outcome, observation: last, unchangedForMs: Math.round(unchangedForMs) };
       }
     } catch (e) {
       if (endsTheWait(e)) throw e;
@@ -135,7 +153,7 @@ export async function waitForSettledToken(impl: Implementation, site: Site, name
     if (impl.waitForChange) {
       // wake at the next change, at the deadline, or when an unchanged status starts to count
       const now = performance.now();
-      const quietEnds = start + unchangedCountsAfter(last?.accessTokens.find((t) => t.metadata?.name === name)) - now;
+      const quietEnds = start + unchangedCountsAfter - now;
       await pause(impl, site, Math.min(deadline - now, quietEnds > 0 ? quietEnds : Infinity, CHANGE_WAIT_CAP_MS));
     } else {
       await interruption.pause(pollMs, `the wait for AccessToken "${name}" to settle`);

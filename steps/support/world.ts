@@ -1,9 +1,10 @@
 // One typed World per scenario: the implementation and grant service of this worker, a fresh Site, and
 // what the scenario has made. Steps call its methods; the logic lives in simulator/ and adapters/.
 import { World, setWorldConstructor, type IWorldOptions } from './cucumber.ts';
+import { AssertionError } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import type { GrantServiceImplementation, Implementation, Observation, Site } from '../../adapters/contract.ts';
-import { observeAfterQuiet, REACTION_QUIET_PERIODS, statusFingerprint, waitForSettledToken, type Settled } from '../judging/settle.ts';
+import { accepts, observeAfterQuiet, REACTION_QUIET_PERIODS, statusFingerprint, waitForSettledToken, type Check, type Settled } from '../judging/settle.ts';
 import type { GrantHandle, GrantService } from '../../simulator/grant-service/service.ts';
 import type { AccessToken, Condition } from '../../model/resources.ts';
 import { redactText } from '../../model/redact.ts';
@@ -38,12 +39,11 @@ function sideState<T>(value: T | undefined, side: string): T {
   return value;
 }
 
-/** Which token's settled outcome, how long to wait for it, and what the step will accept (world.settled). */
+/** Which token's settled outcome, and how long to wait for it (world.settled, world.settledAs). */
 export interface SettledQuery {
   name?: string;
   timeoutMs?: number;
   site?: Site;
-  wanted?: (token: AccessToken) => boolean;
 }
 
 export class ConformanceWorld extends World<SuiteParameters> {
@@ -235,10 +235,26 @@ export class ConformanceWorld extends World<SuiteParameters> {
   }
 
   /**
-   * The token's settled outcome after the last action on it. `wanted` is what the step will accept: an
-   * unchanged status it refuses gets REACTION_QUIET_PERIODS quiet periods to change (settle.ts).
+   * The token's settled outcome, judged by `check`. A status the check refuses that is still the one from
+   * before the action gets REACTION_QUIET_PERIODS quiet periods to change (settle.ts); the check then
+   * judges what was settled on, and its failure says how long an unchanged status was given.
    */
-  async settled({ name = this.current, timeoutMs = this.params.settleTimeoutMs, site = this.site, wanted }: SettledQuery = {}): Promise<Settled> {
+  async settledAs(check: Check, query: SettledQuery = {}): Promise<Settled> {
+    const settled = await this.settled(query, accepts(check));
+    try {
+      check(settled);
+    } catch (e) {
+      // so the verdict shows the implementation was not judged too soon
+      if (e instanceof AssertionError && settled.unchangedForMs !== undefined) {
+        e.message += `\n(the status was still the one from before the action ${settled.unchangedForMs} ms after it)`;
+      }
+      throw e;
+    }
+    return settled;
+  }
+
+  /** The token's settled outcome after the last action on it; `wanted`: what the step will accept (settledAs). */
+  async settled({ name = this.current, timeoutMs = this.params.settleTimeoutMs, site = this.site }: SettledQuery = {}, wanted?: (token: AccessToken) => boolean): Promise<Settled> {
     const token = this.token(name);
     const before = this.before.get(this.beforeKey(token.metadata.name, site));
     const settled = await waitForSettledToken(this.implementation, site, token.metadata.name, {

@@ -64,6 +64,17 @@ class HandDriven implements Implementation {
 
 const later = (ms: number, fn: () => void) => setTimeout(fn, ms);
 
+/**
+ * Applies a token that already has a status (failed with `error`, or redeemed when undefined), as after an
+ * earlier action; returns what the wait needs to tell an unchanged status: its fingerprint, and when.
+ */
+async function appliedWithStatus(impl: HandDriven, error: string | undefined): Promise<{ changedFrom: string; since: number }> {
+  const t = token();
+  setRedeemed(t, error, new Date());
+  await impl.apply(t);
+  return { changedFrom: statusFingerprint(t), since: performance.now() };
+}
+
 describe('waitForSettledToken', () => {
   test('returns the outcome once the status changes from what it was before the action', async () => {
     const impl = new HandDriven();
@@ -77,25 +88,19 @@ describe('waitForSettledToken', () => {
 
   test('an unchanged settled status counts only once the quiet period has passed', async () => {
     const impl = new HandDriven();
-    const t = token();
-    setRedeemed(t, 'refused', new Date());
-    await impl.apply(t);
-    const since = performance.now();
-    const settled = await waitForSettledToken(impl, site, 't1', { timeoutMs: 2000, changedFrom: statusFingerprint(t), since, quietMs: 120 });
+    const { changedFrom, since } = await appliedWithStatus(impl, 'refused');
+    const settled = await waitForSettledToken(impl, site, 't1', { timeoutMs: 2000, changedFrom, since, quietMs: 120 });
     assert.equal(settled.outcome, 'failed');
     assert.ok(performance.now() - since >= 118, 'it waited out the quiet period (timers may fire a fraction early)');
   });
 
   test('an unchanged status the step would not accept gets the reaction time to change, not just the quiet period', async () => {
     const impl = new HandDriven().reportingChanges();
-    const t = token();
-    setRedeemed(t, '503', new Date());
-    await impl.apply(t);
-    const since = performance.now();
+    const { changedFrom, since } = await appliedWithStatus(impl, '503');
     // a busy controller: the retry the step waits for comes after the quiet period
     later(150, () => impl.change((x) => setRedeemed(x, undefined, new Date())));
     const wanted = (x: AccessToken) => x.status?.status === 'Ready';
-    const settled = await waitForSettledToken(impl, site, 't1', { timeoutMs: 5000, changedFrom: statusFingerprint(t), since, quietMs: 40, reactionMs: 2000, wanted });
+    const settled = await waitForSettledToken(impl, site, 't1', { timeoutMs: 5000, changedFrom, since, quietMs: 40, reactionMs: 2000, wanted });
     assert.equal(settled.outcome, 'redeemed');
     assert.ok(performance.now() - since < 1500, 'it settled at the change, not at the end of the reaction time');
     assert.equal(settled.unchangedForMs, undefined, 'a changed status is no unchanged one');
@@ -103,12 +108,9 @@ describe('waitForSettledToken', () => {
 
   test('an unchanged status the step would not accept counts once the reaction time has passed', async () => {
     const impl = new HandDriven();
-    const t = token();
-    setRedeemed(t, '503', new Date());
-    await impl.apply(t);
-    const since = performance.now();
+    const { changedFrom, since } = await appliedWithStatus(impl, '503');
     const settled = await waitForSettledToken(impl, site, 't1', {
-      timeoutMs: 5000, changedFrom: statusFingerprint(t), since, quietMs: 20, reactionMs: 150, wanted: () => false,
+      timeoutMs: 5000, changedFrom, since, quietMs: 20, reactionMs: 150, wanted: () => false,
     });
     assert.equal(settled.outcome, 'failed');
     assert.ok(performance.now() - since >= 148, 'it waited out the reaction time (timers may fire a fraction early)');
@@ -118,12 +120,9 @@ describe('waitForSettledToken', () => {
 
   test('an unchanged status the step accepts counts after the quiet period', async () => {
     const impl = new HandDriven().reportingChanges();
-    const t = token();
-    setRedeemed(t, undefined, new Date());
-    await impl.apply(t);
-    const since = performance.now();
+    const { changedFrom, since } = await appliedWithStatus(impl, undefined);
     const settled = await waitForSettledToken(impl, site, 't1', {
-      timeoutMs: 5000, changedFrom: statusFingerprint(t), since, quietMs: 40, reactionMs: 3000, wanted: () => true,
+      timeoutMs: 5000, changedFrom, since, quietMs: 40, reactionMs: 3000, wanted: () => true,
     });
     assert.equal(settled.outcome, 'redeemed');
     const waited = performance.now() - since;
