@@ -19,7 +19,7 @@ import { WorkerGate } from './worker-gate.ts';
 import { featuresDir, plannedScenarios, selectionProblem, sideExpression, suiteCatalogue, tagExpression } from './selection.ts';
 import { getRunPki, pkiKeys, runHosts } from '../simulator/pki.ts';
 import { startKeys } from '../simulator/keys.ts';
-import { ForeignGrantService } from '../simulator/grant-service/foreign-service.ts';
+import { ForeignGrantService, ForeignServiceHost } from '../simulator/grant-service/foreign-service.ts';
 import { slowFirst, type WaitPlan } from '../steps/support/slow-first.ts';
 
 const stepsGlob = join(codeRoot, 'steps', '**', `*${moduleExt}`);
@@ -77,9 +77,18 @@ export async function runSuite(
   const runPki = getRunPki(runHosts(options.grantHost));
   runPki.catch(() => undefined);
 
+  const side = options.side ?? 'redeemer';
+  // A selection that matches nothing is a mistake, not a pass.
+  const expression = sideExpression(side, tagExpression(options.tags, options.requirements));
+  const plan = plannedScenarios(expression);
+  if (plan.scenarios === 0) throw new UsageError(`no scenario matches ${expression}`);
+  // The redirect scenarios' other grant service is mockttp's, in a thread of this process (a parallel run's
+  // workers reach it here): its load, ~0.5 s of CPU, starts now, on the core the preflight leaves idle.
+  const otherGrantServices = side === 'redeemer' && plan.otherGrantServices > 0;
+  if (otherGrantServices) ForeignGrantService.warm();
+
   // A preflight: a bad --impl is a configuration error (exit 2), found before cucumber starts, and the
   // implementation's metadata is known for the report even if no scenario runs.
-  const side = options.side ?? 'redeemer';
   // bounded like every call into the implementation: a create() or close() that never returns must not hold the run
   const preflight = await bounded('create()', CALL_BOUNDS_MS.create, () => loadForSide(side, options.impl, options.implOptions)).catch((e: unknown) => {
     throw e instanceof CallTimeoutError ? new ConfigurationError(`--impl ${options.impl}: ${e.message}`) : e;
@@ -118,7 +127,7 @@ export async function runSuite(
     provided: {
       paths: [featuresDir],
       import: [stepsGlob],
-      tags: sideExpression(side, tagExpression(options.tags, options.requirements)),
+      tags: expression,
       format: [
         `html:${files.html}`,
         `junit:${files.junit}`,
@@ -128,10 +137,6 @@ export async function runSuite(
       strict: true,
     },
   });
-  // A selection that matches nothing is a mistake, not a pass.
-  const expression = sideExpression(side, tagExpression(options.tags, options.requirements));
-  const plan = plannedScenarios(expression);
-  if (plan.scenarios === 0) throw new UsageError(`no scenario matches ${expression}`);
   const planned = plan.scenarios;
   // a parallel run hands out its @slow scenarios first, the longest waits first (steps/support/slow-first.ts)
   slowFirst.plan(plan);
@@ -144,14 +149,16 @@ export async function runSuite(
   // --parallel 4: 11.38 -> 10.92 s, 3 runs each; with @slow planned, making it here cost ~0.15 s).
   const makesUnrelated = side === 'redeemer' && (workers === 0 || plan.slow === 0);
   if (makesUnrelated) startKeys(1);
+  let foreignHost: ForeignServiceHost | undefined;
   if (workers > 0) {
     const pki = await runPki;
     if (makesUnrelated) await pki.prepareUnrelated();
     parameters.pki = pkiKeys(pki, { unrelated: makesUnrelated });
-  } else if (side === 'redeemer') {
-    // its redirect scenarios need mockttp (~0.5 s of CPU in a thread of its own): start it now, on the
-    // core this one leaves idle while cucumber loads, so that it is ready when they come
-    ForeignGrantService.warm();
+    if (otherGrantServices) {
+      foreignHost = await ForeignServiceHost.open();
+      ForeignGrantService.prepare(pki);
+      parameters.foreignHost = foreignHost.address;
+    }
   }
   runConfiguration.runtime.parallel = workers;
   runConfiguration.runtime.worldParameters = JSON.parse(JSON.stringify(parameters));
@@ -179,6 +186,7 @@ export async function runSuite(
   } finally {
     gate?.close();
     progress?.finish();
+    await foreignHost?.close();
   }
   const scenarios = collector.scenarios();
   // the verdict speaks for the side judged: the other side's rules are not part of it

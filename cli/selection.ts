@@ -74,14 +74,19 @@ function suitePickles(): Pickle[] {
   return pickles;
 }
 
+/** Scenarios that start another grant service (mockttp, in a thread the run starts early: cli/run.ts). */
+export const OTHER_GRANT_SERVICE_TAG = '@other-grant-service';
+
 /**
- * The scenarios a tag expression selects, as cucumber will select them: the plan's size, and how many are
- * @slow and wait out a client timeout (a parallel run starts those first, and gets its workers from them).
+ * The scenarios a tag expression selects, as cucumber will select them: the plan's size, how many are
+ * @slow and wait out a client timeout (a parallel run starts those first, and gets its workers from them),
+ * and how many start another grant service.
  * Our own parse: cucumber's loadSources costs ~0.2 s more.
  */
-export function plannedScenarios(expression: string): { scenarios: number } & WaitPlan {
+export function plannedScenarios(expression: string): { scenarios: number; otherGrantServices: number } & WaitPlan {
   const selects = parseTagExpression(expression);
   let scenarios = 0;
+  let otherGrantServices = 0;
   let slow = 0;
   let clientTimeouts = 0;
   for (const pickle of suitePickles()) {
@@ -90,6 +95,7 @@ export function plannedScenarios(expression: string): { scenarios: number } & Wa
     const rank = waitRank(pickle);
     if (rank >= 1) slow++;
     if (rank === 2) clientTimeouts++;
+    if (pickle.tags.some((t) => t.name === OTHER_GRANT_SERVICE_TAG)) otherGrantServices++;
   }
-  return { scenarios, slow, clientTimeouts };
+  return { scenarios, slow, clientTimeouts, otherGrantServices };
 }

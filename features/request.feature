@@ -92,6 +92,9 @@ Feature: The redemption request
   Rule: AT-REQ-006 Redirects are not followed
     Source: spec §3.1 (CheckRedirect returns ErrUseLastResponse; a 3xx is a failed response)
 
+    # @other-grant-service: the scenario starts another grant service (mockttp), which a parallel run's
+    # coordinator hosts for all its workers when such a scenario is planned
+    @other-grant-service
     Scenario Outline: A <status> redirect to another grant service is not followed
       Given a grant
       And an AccessToken "redirected" for the grant

@@ -3,9 +3,15 @@
 // nothing. mockttp mints a leaf certificate per SNI host name, signed by the CA it is given (the run's CA,
 // so the redirect target would verify), with a DNS SAN only: its URL uses host `localhost`, never an IP.
 //
-// mockttp runs in a worker thread of its own (foreign-service-thread.ts), one per process: its ~0.4 s of
+// mockttp runs in a worker thread of its own (foreign-service-thread.ts), one per run: its ~0.4 s of
 // loading then takes another core, not the thread that runs the scenarios, and a serial run can start
-// that load early (ForeignGrantService.warm) without holding up the scenarios meanwhile.
+// that load early (ForeignGrantService.warm) without holding up the scenarios meanwhile. A parallel run's
+// coordinator keeps the thread for all its workers (ForeignServiceHost), which reach it over loopback HTTP:
+// each worker loading mockttp itself cost ~0.7 s of CPU per worker, at the moment the redirect scenarios
+// (handed out together) held every worker at once.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { moduleExt } from '../../model/package.ts';
 import { pkiKeys, type Pki, type PkiKeys } from '../pki.ts';
@@ -34,8 +40,16 @@ export type ForeignReply = { id: number; value?: unknown; error?: string };
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 type Call = WithoutId<ForeignCall>;
 
+/** Where a process's foreign services live: a thread of its own, or the run's host in its coordinator. */
+interface ForeignHome {
+  /** Asks the home; `holdsProcess` false: the answer is not worth keeping the process alive for. */
+  call<T>(call: Call, holdsProcess?: boolean): Promise<T>;
+  /** True once the home is gone, and the services it served with it. */
+  readonly hasEnded: boolean;
+}
+
 /** The worker thread that hosts this process's foreign services; started on first use, ended with the process. */
-class ForeignThread {
+class ForeignThread implements ForeignHome {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; holdsProcess: boolean }>();
   private nextId = 1;
@@ -80,7 +94,6 @@ class ForeignThread {
     return this.ended !== undefined;
   }
 
-  /** Asks the thread; `holdsProcess` false: the answer is not worth keeping the process alive for. */
   call<T>(call: Call, holdsProcess = true): Promise<T> {
     if (this.ended) return Promise.reject(this.ended);
     const id = this.nextId++;
@@ -99,11 +112,121 @@ function foreignThread(): ForeignThread {
   return thread;
 }
 
+/** How a worker process reaches the run's ForeignServiceHost (a world parameter: plain JSON). */
+export interface ForeignHostAddress {
+  /** `http://127.0.0.1:PORT/` */
+  url: string;
+  /** Sent with every call: no other local process can have the host start servers with the run's CA. */
+  secret: string;
+}
+
+/** The bound of one call to the host: a start waits for mockttp's load when the run is at its busiest. */
+const HOST_CALL_TIMEOUT_MS = 30_000;
+
+/** The run's host, reached over loopback HTTP: one JSON call per request, answered with a ForeignReply. */
+class RemoteHome implements ForeignHome {
+  readonly hasEnded = false;
+
+  constructor(private readonly address: ForeignHostAddress) {}
+
+  call<T>(call: Call, holdsProcess = true): Promise<T> {
+    const body = JSON.stringify(call);
+    return new Promise<T>((resolve, reject) => {
+      const failed = (e: Error) => reject(new Error(`the foreign grant service's host: ${e.message}`));
+      const request = http.request(this.address.url, {
+        method: 'POST',
+        agent: false,
+        timeout: HOST_CALL_TIMEOUT_MS,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${this.address.secret}` },
+      }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (c: Buffer) => chunks.push(c));
+        response.on('error', failed);
+        response.on('end', () => {
+          let reply: ForeignReply;
+          try {
+            reply = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ForeignReply;
+          } catch {
+            return failed(new Error(`answered ${response.statusCode} with no reply`));
+          }
+          if (reply.error !== undefined) reject(new Error(`the foreign grant service: ${reply.error}`));
+          else resolve(reply.value as T);
+        });
+      });
+      request.on('timeout', () => request.destroy(new Error(`no answer within ${HOST_CALL_TIMEOUT_MS / 1000} s`)));
+      request.on('error', failed);
+      if (!holdsProcess) request.on('socket', (socket) => socket.unref());
+      request.end(body);
+    });
+  }
+}
+
+let host: RemoteHome | undefined;
+
+function foreignHome(): ForeignHome {
+  return host ?? foreignThread();
+}
+
+/**
+ * The foreign services' thread, kept by a parallel run's coordinator for all its workers: mockttp loads
+ * once per run, in the process that is otherwise idle, instead of once in each worker that meets a
+ * redirect. Workers reach it through ForeignGrantService.useHost(host.address).
+ */
+export class ForeignServiceHost {
+  private constructor(
+    private readonly server: http.Server,
+    readonly address: ForeignHostAddress,
+  ) {}
+
+  /** Starts the thread (if it is not started yet) and the loopback endpoint the workers call. */
+  static async open(): Promise<ForeignServiceHost> {
+    ForeignGrantService.warm();
+    const secret = randomBytes(16).toString('hex');
+    const expected = Buffer.from(`Bearer ${secret}`);
+    const server = http.createServer((request, response) => {
+      const reply = (status: number, r: Omit<ForeignReply, 'id'>) => {
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 0, ...r }));
+      };
+      const given = Buffer.from(request.headers.authorization ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply(403, { error: 'not a caller of this run' });
+      const chunks: Buffer[] = [];
+      request.on('data', (c: Buffer) => chunks.push(c));
+      request.on('end', () => {
+        let call: Call;
+        try {
+          call = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Call;
+        } catch {
+          return reply(400, { error: 'the call is not JSON' });
+        }
+        foreignThread().call(call).then(
+          (value) => reply(200, { value }),
+          (e: unknown) => reply(200, { error: e instanceof Error ? e.message.replace(/^the foreign grant service: /, '') : String(e) }),
+        );
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    // the run ends it (close); should the run fail first, it must not hold the process open
+    server.unref();
+    const { port } = server.address() as AddressInfo;
+    return new ForeignServiceHost(server, { url: `http://127.0.0.1:${port}/`, secret });
+  }
+
+  /** Stops the endpoint, then the thread and every service it still serves. */
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await ForeignGrantService.shutdown();
+  }
+}
+
 export class ForeignGrantService {
   private constructor(
     // its own thread: were that thread to end, a new one would know nothing of this service, and its
     // empty request log must not read as "nothing arrived"
-    private readonly thread: ForeignThread,
+    private readonly thread: ForeignHome,
     private readonly server: number,
     readonly port: number,
   ) {}
@@ -125,17 +248,22 @@ export class ForeignGrantService {
     await thread?.terminate();
   }
 
+  /** From now on this process's foreign services are the run's host's (a parallel run's worker); undefined: its own again. */
+  static useHost(address: ForeignHostAddress | undefined): void {
+    host = address && new RemoteHome(address);
+  }
+
   /**
    * Has the thread start a service for `pki` ahead of the next start(), and one again after each: the
    * first start in a process takes ~0.4 s that a serial run's redirect scenarios then do not wait out.
    */
   static prepare(pki: Pki): void {
-    foreignThread().call({ op: 'prepare', keys: pkiKeys(pki) }, false).catch(() => undefined);
+    foreignHome().call({ op: 'prepare', keys: pkiKeys(pki) }, false).catch(() => undefined);
   }
 
   /** Starts the service on a free port with a rule that answers every POST with a valid redemption. */
   static async start(pki: Pki): Promise<ForeignGrantService> {
-    const home = foreignThread();
+    const home = foreignHome();
     const { server, port } = await home.call<{ server: number; port: number }>({ op: 'start', keys: pkiKeys(pki) });
     return new ForeignGrantService(home, server, port);
   }

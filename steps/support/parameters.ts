@@ -1,5 +1,6 @@
 // The run's settings, as the CLI hands them to cucumber in worldParameters.
 import type { Side } from '../../adapters/contract.ts';
+import type { ForeignHostAddress } from '../../simulator/grant-service/foreign-service.ts';
 import type { PkiKeys } from '../../simulator/pki.ts';
 export interface SuiteParameters {
   /** Which side is under test: the redeemer (default) or the grant service. */
@@ -25,6 +26,8 @@ export interface SuiteParameters {
    * keys (PkiKeys: in memory only, never written out).
    */
   pki?: PkiKeys;
+  /** The other grant service's home in a parallel run's coordinator (ForeignServiceHost), when a scenario needs it. */
+  foreignHost?: ForeignHostAddress;
 }
 
 export const DEFAULT_PARAMETERS: SuiteParameters = {

@@ -60,6 +60,10 @@ test("the catalogue's plan counts its client-timeout waits among its @slow scena
   assert.ok(redeemer.clientTimeouts >= 1 && redeemer.clientTimeouts < redeemer.slow, JSON.stringify(redeemer));
   const grants = plannedScenarios(sideExpression('grant-service', undefined));
   assert.equal(grants.clientTimeouts, 0, 'a grant service has no client timeout to wait out');
+  // the redirect scenarios (AT-REQ-006, one per status) start another grant service: the run hosts its thread
+  assert.equal(redeemer.otherGrantServices, 4, JSON.stringify(redeemer));
+  assert.equal(plannedScenarios('not @AT-REQ-006').otherGrantServices, 0);
+  assert.equal(grants.otherGrantServices, 0, 'no grant-service scenario redirects');
   assert.equal(plannedScenarios('@client-timeout and not @slow').scenarios, 0, 'every @client-timeout scenario is also @slow: a `not @slow` run leaves it out');
 });
 

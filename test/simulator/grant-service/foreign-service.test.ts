@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { ForeignGrantService } from '../../../simulator/grant-service/foreign-service.ts';
+import { ForeignGrantService, ForeignServiceHost } from '../../../simulator/grant-service/foreign-service.ts';
 import { GrantService } from '../../../simulator/grant-service/service.ts';
 import { getRunPki } from '../../../simulator/pki.ts';
 import { InMemoryStore } from '../../../simulator/redeemer/memory-store.ts';
@@ -140,6 +140,41 @@ describe("the foreign grant service's thread", () => {
       assert.equal((await again.requests()).length, 1);
     } finally {
       await again.stop();
+    }
+  });
+});
+
+describe("a parallel run's host of the foreign grant services (ForeignServiceHost)", () => {
+  test("a worker's service started through the host answers a POST, and its log is read through the host", async () => {
+    const host = await ForeignServiceHost.open();
+    ForeignGrantService.useHost(host.address);
+    try {
+      assert.match(host.address.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const remote = await ForeignGrantService.start(service.pki);
+      assert.deepEqual(await remote.requests(), []);
+      const answer = await httpsRequest(`${remote.url}/g`, { body: 'c', ca: service.pki.ca.certPem, servername: 'localhost', headers: { name: 'n' } });
+      assert.equal(answer.status, 200);
+      const seen = await remote.requests();
+      assert.deepEqual(seen.map((r) => [r.method, r.path, r.body]), [['POST', '/g', 'c']]);
+      await remote.stop();
+      assert.deepEqual(await remote.requests(), [], 'a stopped service is no longer the host\'s');
+    } finally {
+      ForeignGrantService.useHost(undefined);
+      await host.close();
+    }
+  });
+
+  test('refuses a caller without the run\'s secret, and once closed answers nobody', async () => {
+    const host = await ForeignServiceHost.open();
+    try {
+      ForeignGrantService.useHost({ ...host.address, secret: 'not-the-secret' });
+      await assert.rejects(ForeignGrantService.start(service.pki), /the foreign grant service: not a caller of this run/);
+      ForeignGrantService.useHost(host.address);
+      await host.close();
+      await assert.rejects(ForeignGrantService.start(service.pki), /the foreign grant service's host: .*ECONNREFUSED/);
+    } finally {
+      ForeignGrantService.useHost(undefined);
+      await host.close().catch(() => undefined);
     }
   });
 });
