@@ -6,15 +6,14 @@
 //  - the median time per scenario (testCaseStarted → testCaseFinished in messages.ndjson), how much of it
 //    the Before hook takes (preparing the scenario's namespace and Site), and the median wall time
 // Everything it starts (API server, controller, runs) is stopped before it returns.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { connect, ensureCrdsInstalled, installCrds } from '../adapters/kubernetes/client.ts';
 import { kubeApiServer, kubeApiServerTool } from '../harness/kube-apiserver.ts';
+import { ensureFreshBuild } from '../harness/cli.ts';
 import { median, privateKubeconfig, readScenarios, runSuite, startController } from '../harness/processes.ts';
 
-const root = resolve(import.meta.dirname, '..');
 
 /** The selection: what the reference figures run (not @slow), less what the local API server refuses. */
 export const BENCH_KUBE_TAGS = 'not @slow and not @empty-string';
@@ -24,26 +23,6 @@ export function kubernetesAvailable(): boolean {
   if (process.env.KUBECONFIG) return true;
   const cache = process.env.KUBE_APISERVER_CACHE ?? join(homedir(), '.cache', 'kube-apiserver-1.20');
   return existsSync(kubeApiServerTool()) && existsSync(join(cache, 'kube-apiserver'));
-}
-
-/** The newest modification time of the TypeScript sources dist/ is built from. */
-function newestSource(): number {
-  let newest = 0;
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-    }
-  };
-  for (const dir of ['adapters', 'cli', 'fixtures', 'model', 'reports', 'simulator', 'steps']) walk(join(root, dir));
-  return newest;
-}
-
-function ensureFreshBuild(): void {
-  const built = join(root, 'dist', 'cli', 'bin.js');
-  if (existsSync(built) && statSync(built).mtimeMs >= newestSource()) return;
-  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 }
 
 export interface KubernetesBench {

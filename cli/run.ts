@@ -82,10 +82,9 @@ export async function runSuite(
   const expression = sideExpression(side, tagExpression(options.tags, options.requirements));
   const plan = plannedScenarios(expression);
   if (plan.scenarios === 0) throw new UsageError(`no scenario matches ${expression}`);
-  // The redirect scenarios' other grant service is mockttp's, in a thread of this process (a parallel run's
-  // workers reach it here): its load, ~0.5 s of CPU, starts now, on the core the preflight leaves idle.
+  // The redirect scenarios' other grant service: mockttp's, in a thread of this process (a parallel run's
+  // workers reach it here), when one is planned.
   const otherGrantServices = side === 'redeemer' && plan.otherGrantServices > 0;
-  if (otherGrantServices) ForeignGrantService.warm();
 
   // A preflight: a bad --impl is a configuration error (exit 2), found before cucumber starts, and the
   // implementation's metadata is known for the report even if no scenario runs.
@@ -155,10 +154,13 @@ export async function runSuite(
     if (makesUnrelated) await pki.prepareUnrelated();
     parameters.pki = pkiKeys(pki, { unrelated: makesUnrelated });
     if (otherGrantServices) {
-      foreignHost = await ForeignServiceHost.open();
-      ForeignGrantService.prepare(pki);
+      foreignHost = await ForeignServiceHost.open(pki);
       parameters.foreignHost = foreignHost.address;
     }
+  } else if (otherGrantServices) {
+    // mockttp's load (~0.5 s of CPU) starts now, on the core this one leaves idle while cucumber loads,
+    // so that it is ready when the redirect scenarios come
+    ForeignGrantService.warm();
   }
   runConfiguration.runtime.parallel = workers;
   runConfiguration.runtime.worldParameters = JSON.parse(JSON.stringify(parameters));
@@ -178,6 +180,9 @@ export async function runSuite(
       (envelope) => {
         gate?.onMessage(envelope);
         collector.onMessage(envelope);
+        // mockttp's load waits for the first scenario: earlier, it would take CPU from the workers' start
+        // and delay the client-timeout scenarios, whose start decides when the run can end
+        if (envelope.testCaseStarted) foreignHost?.warm();
         progress?.onMessage(envelope);
       },
     ));

@@ -1,6 +1,7 @@
 // The one way tests and the bench start `accesstoken-conformance` (and other TypeScript entry points):
 // the sources under tsx, or dist/ once built, as a user runs them.
-import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { exited, signalGroup, trackGroup, type Exit } from './process-groups.ts';
 
@@ -19,6 +20,31 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   /** Lead a process group of its own (default true), killed if this process exits first. */
   detached?: boolean;
+}
+
+/** The newest modification time of what dist/ is built from: the sources and the build's own script. */
+function newestSource(): number {
+  let newest = statSync(join(REPOSITORY_ROOT, 'package.json')).mtimeMs;
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|mjs)$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  for (const dir of ['adapters', 'cli', 'fixtures', 'model', 'reports', 'scripts', 'simulator', 'steps']) walk(join(REPOSITORY_ROOT, dir));
+  return newest;
+}
+
+/** Runs `npm run build` unless dist/ is newer than everything it is built from (a fresh clone's npm ci built it). */
+export function ensureFreshBuild(): void {
+  if (existsSync(CLI_BUILT) && statSync(CLI_BUILT).mtimeMs >= newestSource()) return;
+  try {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPOSITORY_ROOT, stdio: 'pipe' });
+  } catch (e) {
+    const { stdout = '', stderr = '' } = e as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(`npm run build failed:\n${String(stdout)}${String(stderr)}`);
+  }
 }
 
 /** node's arguments for a TypeScript file of the project under tsx. */

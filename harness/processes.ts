@@ -99,8 +99,8 @@ export interface SuiteRun {
 }
 
 /** Starts `accesstoken-conformance run <args>`; the whole group is killed if it runs past `timeoutMs`. */
-export function runSuite(args: string[], { timeoutMs = 300_000, built }: { timeoutMs?: number } & CliOptions = {}): SuiteRun {
-  const child = spawnCli(['run', ...args], { built });
+export function runSuite(args: string[], { timeoutMs = 300_000, built, env }: { timeoutMs?: number; env?: NodeJS.ProcessEnv } & CliOptions = {}): SuiteRun {
+  const child = spawnCli(['run', ...args], { built, env });
   let stdout = '';
   child.stdout!.on('data', (d: string) => (stdout += d));
   return { child, pgid: child.pid!, stdout: () => stdout, done: collect(child, { timeoutMs }) };

@@ -2,7 +2,7 @@
 // Kubernetes cluster (Skupper's controller, or this project's reference controller). The adapter plays
 // the user: it makes a namespace with a Site per scenario site (sites.ts), creates AccessTokens, and reads
 // back tokens, Secrets and Links from watches of the namespace. Its options are in options.ts.
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions } from './client-node.ts';
 import { pathToFileURL } from 'node:url';
 import type { Implementation, Observation, Site } from '../contract.ts';
 import { REFERENCE_CONTROLLER_MODULE } from '../load.ts';

@@ -14,7 +14,7 @@ import {
   loadAllYaml,
   type RequestContext,
   type V1CustomResourceDefinition,
-} from '@kubernetes/client-node';
+} from './client-node.ts';
 
 import { SKUPPER_GROUP, SKUPPER_VERSION } from '../../model/resources.ts';
 

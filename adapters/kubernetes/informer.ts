@@ -1,7 +1,7 @@
 // A list+watch cache (client-node's ListWatch) that restarts itself after errors. ListWatch stops for
 // good when a list or watch request fails; controllers and the adapter need it to keep going.
 import { collectionPath, coordinates, PLURAL, type KubeClients, type SkupperKind } from './client.ts';
-import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from './client-node.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 

@@ -173,14 +173,19 @@ function foreignHome(): ForeignHome {
  * redirect. Workers reach it through ForeignGrantService.useHost(host.address).
  */
 export class ForeignServiceHost {
+  private warmed = false;
+
   private constructor(
     private readonly server: http.Server,
+    private readonly pki: Pki,
     readonly address: ForeignHostAddress,
   ) {}
 
-  /** Starts the thread (if it is not started yet) and the loopback endpoint the workers call. */
-  static async open(): Promise<ForeignServiceHost> {
-    ForeignGrantService.warm();
+  /**
+   * Starts the loopback endpoint the workers call, for services with certificates of `pki` (the run's).
+   * The thread starts at the first call, or at warm().
+   */
+  static async open(pki: Pki): Promise<ForeignServiceHost> {
     const secret = randomBytes(16).toString('hex');
     const expected = Buffer.from(`Bearer ${secret}`);
     const server = http.createServer((request, response) => {
@@ -211,7 +216,15 @@ export class ForeignServiceHost {
     // the run ends it (close); should the run fail first, it must not hold the process open
     server.unref();
     const { port } = server.address() as AddressInfo;
-    return new ForeignServiceHost(server, { url: `http://127.0.0.1:${port}/`, secret });
+    return new ForeignServiceHost(server, pki, { url: `http://127.0.0.1:${port}/`, secret });
+  }
+
+  /** Starts the thread's load of mockttp and a service for the run's CA ahead of the first start (once). */
+  warm(): void {
+    if (this.warmed) return;
+    this.warmed = true;
+    ForeignGrantService.warm();
+    ForeignGrantService.prepare(this.pki);
   }
 
   /** Stops the endpoint, then the thread and every service it still serves. */

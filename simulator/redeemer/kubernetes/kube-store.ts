@@ -1,7 +1,7 @@
 // RedeemerStore over the Kubernetes API: what the reference redeemer reads and writes when it runs as
 // a controller. Secrets through CoreV1, Skupper resources as custom objects, token status through the
 // status subresource.
-import type { V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '../../../adapters/kubernetes/client-node.ts';
 import { alreadyExists, type RedeemerStore } from '../store.ts';
 import type { Site } from '../../../adapters/contract.ts';
 import type { AccessToken, Link, Secret, SiteResource } from '../../../model/resources.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException } from '../../../adapters/kubernetes/client-node.ts';
 import {
   apiMessage,
   ensureCrdsInstalled,

@@ -146,7 +146,8 @@ describe("the foreign grant service's thread", () => {
 
 describe("a parallel run's host of the foreign grant services (ForeignServiceHost)", () => {
   test("a worker's service started through the host answers a POST, and its log is read through the host", async () => {
-    const host = await ForeignServiceHost.open();
+    const host = await ForeignServiceHost.open(service.pki);
+    host.warm();
     ForeignGrantService.useHost(host.address);
     try {
       assert.match(host.address.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -165,7 +166,7 @@ describe("a parallel run's host of the foreign grant services (ForeignServiceHos
   });
 
   test('refuses a caller without the run\'s secret, and once closed answers nobody', async () => {
-    const host = await ForeignServiceHost.open();
+    const host = await ForeignServiceHost.open(service.pki);
     try {
       ForeignGrantService.useHost({ ...host.address, secret: 'not-the-secret' });
       await assert.rejects(ForeignGrantService.start(service.pki), /the foreign grant service: not a caller of this run/);

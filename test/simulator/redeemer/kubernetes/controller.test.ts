@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException } from '../../../../adapters/kubernetes/client-node.ts';
 import { apiMessage, type KubeClients } from '../../../../adapters/kubernetes/client.ts';
 import { runController } from '../../../../simulator/redeemer/kubernetes/controller.ts';
 import { GrantService } from '../../../../simulator/grant-service/service.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions } from '../../../../adapters/kubernetes/client-node.ts';
 import type { KubeClients } from '../../../../adapters/kubernetes/client.ts';
 import { KubeStore } from '../../../../simulator/redeemer/kubernetes/kube-store.ts';
 import { AlreadyExistsError } from '../../../../simulator/redeemer/store.ts';
