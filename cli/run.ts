@@ -238,8 +238,13 @@ export const EXPECTED_SECONDS = {
   worker: 4,
 } as const;
 
-/** Workers per core 'auto' gives a kubernetes run: more only add CPU (see autoWorkers). */
-export const KUBERNETES_WORKERS_PER_CORE = 2;
+/** Workers per core 'auto' gives a kubernetes run (rounded down): more only add CPU (see autoWorkers). */
+export const KUBERNETES_WORKERS_PER_CORE = 2.5;
+
+/** The most workers 'auto' gives a kubernetes run on `cores` cores. */
+export function kubernetesWorkerCap(cores: number): number {
+  return Math.min(MAX_AUTO_WORKERS, Math.floor(KUBERNETES_WORKERS_PER_CORE * cores));
+}
 
 /**
  * How many worker processes a run gets. `auto` runs serially what is mostly CPU (the reference's
@@ -252,12 +257,14 @@ export function autoWorkers(plan: { scenarios: number; quietMs: number; impl?: s
   // One cluster controller serves every worker of a kubernetes run. A @client-timeout scenario's POST
   // holds that controller for the 10 s client timeout: one that reconciles a token at a time (a legitimate
   // design) would stall every other worker's scenarios meanwhile, so a run with one is serial. Without,
-  // the workers share the cores with the API server and the controller: on 2 cores the catalogue without
-  // @slow took about 12 s with 3, 4, 5 or 6 workers alike (CPU-bound), against 23 s serially, and gave
-  // no false warning once a status the step refuses got REACTION_QUIET_PERIODS to change (before, 8
+  // the workers share the cores with the API server and the controller. On 2 cores the catalogue without
+  // @slow took about 12 s with 3, 4, 5 or 6 workers alike while each worker's start loaded client-node's
+  // ~970 modules; with the package bundled (scripts/bundle-client-node.mjs) a worker starts for less, and
+  // 5 workers beat 4 in each of 4 alternating pairs (median 8.9 against 9.2 s), 6 no better than 5. It
+  // gave no false warning once a status the step refuses got REACTION_QUIET_PERIODS to change (before, 8
   // workers judged a slow reaction's old status: AT-COND-004/006 warned in 2 of 3 runs).
   if (plan.impl === 'kubernetes' && plan.clientTimeouts > 0) return 0;
-  const cap = plan.impl === 'kubernetes' ? Math.min(MAX_AUTO_WORKERS, KUBERNETES_WORKERS_PER_CORE * (plan.cores ?? availableParallelism())) : MAX_AUTO_WORKERS;
+  const cap = plan.impl === 'kubernetes' ? kubernetesWorkerCap(plan.cores ?? availableParallelism()) : MAX_AUTO_WORKERS;
   const each = plan.quietMs / 1000 + (plan.impl === 'reference' ? EXPECTED_SECONDS.work.inProcess : EXPECTED_SECONDS.work.elsewhere);
   const waits = [
     ...Array<number>(plan.clientTimeouts).fill(EXPECTED_SECONDS.clientTimeout + each),

@@ -1,7 +1,7 @@
 // --parallel auto: how many workers a plan gets (cli/run.ts autoWorkers).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { autoWorkers, KUBERNETES_WORKERS_PER_CORE, MAX_AUTO_WORKERS } from '../../cli/run.ts';
+import { autoWorkers, kubernetesWorkerCap, MAX_AUTO_WORKERS } from '../../cli/run.ts';
 import { parallelFlag } from '../../cli/args.ts';
 import { UsageError } from '../../cli/errors.ts';
 import { plannedScenarios, sideExpression } from '../../cli/selection.ts';
@@ -46,13 +46,15 @@ test('the more a plan waits, the more workers it gets, never more than the most'
   }
 });
 
-test('the kubernetes adapter gets two workers per core, and none when a client timeout would hold the shared controller', () => {
+test('the kubernetes adapter gets two and a half workers per core (rounded down), and none when a client timeout would hold the shared controller', () => {
   const plan = { scenarios: 85, slow: 0, clientTimeouts: 0, quietMs: 250, impl: 'kubernetes' };
-  assert.equal(autoWorkers({ ...plan, cores: 2 }), 2 * KUBERNETES_WORKERS_PER_CORE);
+  assert.equal(autoWorkers({ ...plan, cores: 2 }), 5);
+  assert.equal(autoWorkers({ ...plan, cores: 1 }), 2);
+  assert.equal(kubernetesWorkerCap(3), 7);
   assert.equal(autoWorkers({ ...plan, cores: 64 }), MAX_AUTO_WORKERS);
   assert.equal(autoWorkers({ ...plan, scenarios: 91, slow: 6, clientTimeouts: 4, cores: 2 }), 0);
   // the same plan for a module implementation is shared out over more workers
-  assert.ok(autoWorkers({ ...plan, impl: 'example.mjs' }) > 2 * KUBERNETES_WORKERS_PER_CORE);
+  assert.ok(autoWorkers({ ...plan, impl: 'example.mjs' }) > kubernetesWorkerCap(2));
 });
 
 test("the catalogue's plan counts its client-timeout waits among its @slow scenarios", () => {
