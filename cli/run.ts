@@ -1,5 +1,5 @@
 // `run`: the suite against one implementation, through cucumber's API, then the verdict.
-import { loadConfiguration, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
+import { loadConfiguration, loadSupport, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -86,6 +86,33 @@ export async function runSuite(
   // workers reach it here), when one is planned.
   const otherGrantServices = side === 'redeemer' && plan.otherGrantServices > 0;
 
+  const files = {
+    html: join(resolve(options.reportDir), 'cucumber.html'),
+    junit: join(resolve(options.reportDir), 'junit.xml'),
+    messages: join(resolve(options.reportDir), 'messages.ndjson'),
+  };
+  const { runConfiguration } = await loadConfiguration({
+    file: false,
+    provided: {
+      paths: [featuresDir],
+      import: [stepsGlob],
+      tags: expression,
+      format: [
+        `html:${files.html}`,
+        `junit:${files.junit}`,
+        `message:${files.messages}`,
+      ],
+      strict: true,
+    },
+  });
+  // The step definitions load while the preflight runs: a preflight mostly waits (for a module's own
+  // process, a cluster, a program), the loading is this thread's CPU (~0.15 s), which cucumber would
+  // otherwise spend after it, before it forks the first worker.
+  const supportLoading = options.support
+    ? Promise.resolve(options.support)
+    : loadSupport({ sources: runConfiguration.sources, support: runConfiguration.support }, { cwd: process.cwd(), stderr: options.stderr ?? process.stderr });
+  supportLoading.catch(() => undefined); // awaited when the run starts; a preflight that fails first ends the run
+
   // A preflight: a bad --impl is a configuration error (exit 2), found before cucumber starts, and the
   // implementation's metadata is known for the report even if no scenario runs.
   // bounded like every call into the implementation: a create() or close() that never returns must not hold the run
@@ -116,26 +143,8 @@ export async function runSuite(
     grantHost: options.grantHost,
     listenHost: options.listenHost,
   };
-  const files = {
-    html: join(reportDir, 'cucumber.html'),
-    junit: join(reportDir, 'junit.xml'),
-    messages: join(reportDir, 'messages.ndjson'),
-  };
-  const { runConfiguration } = await loadConfiguration({
-    file: false,
-    provided: {
-      paths: [featuresDir],
-      import: [stepsGlob],
-      tags: expression,
-      format: [
-        `html:${files.html}`,
-        `junit:${files.junit}`,
-        `message:${files.messages}`,
-      ],
-      formatOptions: { junit: { suiteName: `accesstoken-conformance ${info.name} (${SIDE_LABELS[side]})` } },
-      strict: true,
-    },
-  });
+  // the JUnit suite is named after the implementation, known since the preflight
+  runConfiguration.formats.options = { ...runConfiguration.formats.options, junit: { suiteName: `accesstoken-conformance ${info.name} (${SIDE_LABELS[side]})` } };
   const planned = plan.scenarios;
   // a parallel run hands out its @slow scenarios first, the longest waits first (steps/support/slow-first.ts)
   slowFirst.plan(plan);
@@ -175,7 +184,7 @@ export async function runSuite(
     // it falls back to its progress formatter when nothing writes to stdout, so it gets a sink
     const cucumberOut = new Writable({ write: (_c, _e, done) => done() });
     ({ support } = await runCucumber(
-      options.support ? { ...runConfiguration, support: options.support } : runConfiguration,
+      { ...runConfiguration, support: await supportLoading },
       { cwd: process.cwd(), stdout: cucumberOut, stderr: options.stderr ?? process.stderr, env: gate ? { ...process.env, ...gate.env } : process.env },
       (envelope) => {
         gate?.onMessage(envelope);
