@@ -22,6 +22,8 @@ export const MAY_IMPORT: Record<string, string[]> = {
   // for tests and the bench only: start the CLI by file, read its reports
   harness: ['reports', 'adapters', 'model'],
   bench: ['harness', 'simulator', 'adapters', 'model'],
+  // build steps (npm run build): they work on packages and dist/, not on the project's modules
+  scripts: [],
 };
 
 function sourceFiles(dir: string): string[] {
