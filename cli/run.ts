@@ -84,12 +84,13 @@ export async function runSuite(
   if (plan.scenarios === 0) throw new UsageError(`no scenario matches ${expression}`);
   // The redirect scenarios' other grant service: mockttp's, in a thread of this process (a parallel run's
   // workers reach it here), when one is planned.
-  const otherGrantServices = side === 'redeemer' && plan.otherGrantServices > 0;
+  const needsOtherGrantService = side === 'redeemer' && plan.otherGrantServices > 0;
 
+  const reportDir = resolve(options.reportDir);
   const files = {
-    html: join(resolve(options.reportDir), 'cucumber.html'),
-    junit: join(resolve(options.reportDir), 'junit.xml'),
-    messages: join(resolve(options.reportDir), 'messages.ndjson'),
+    html: join(reportDir, 'cucumber.html'),
+    junit: join(reportDir, 'junit.xml'),
+    messages: join(reportDir, 'messages.ndjson'),
   };
   const { runConfiguration } = await loadConfiguration({
     file: false,
@@ -131,7 +132,6 @@ export async function runSuite(
     });
   }
 
-  const reportDir = resolve(options.reportDir);
   mkdirSync(reportDir, { recursive: true });
   const parameters: SuiteParameters = {
     side,
@@ -162,11 +162,11 @@ export async function runSuite(
     const pki = await runPki;
     if (makesUnrelated) await pki.prepareUnrelated();
     parameters.pki = pkiKeys(pki, { unrelated: makesUnrelated });
-    if (otherGrantServices) {
+    if (needsOtherGrantService) {
       foreignHost = await ForeignServiceHost.open(pki);
       parameters.foreignHost = foreignHost.address;
     }
-  } else if (otherGrantServices) {
+  } else if (needsOtherGrantService) {
     // mockttp's load (~0.5 s of CPU) starts now, on the core this one leaves idle while cucumber loads,
     // so that it is ready when the redirect scenarios come
     ForeignGrantService.warm();

@@ -12,6 +12,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { json } from 'node:stream/consumers';
 import { Worker } from 'node:worker_threads';
 import { moduleExt } from '../../model/package.ts';
 import { pkiKeys, type Pki, type PkiKeys } from '../pki.ts';
@@ -139,19 +140,14 @@ class RemoteHome implements ForeignHome {
         timeout: HOST_CALL_TIMEOUT_MS,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${this.address.secret}` },
       }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (c: Buffer) => chunks.push(c));
-        response.on('error', failed);
-        response.on('end', () => {
-          let reply: ForeignReply;
-          try {
-            reply = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ForeignReply;
-          } catch {
-            return failed(new Error(`answered ${response.statusCode} with no reply`));
-          }
-          if (reply.error !== undefined) reject(new Error(`the foreign grant service: ${reply.error}`));
-          else resolve(reply.value as T);
-        });
+        json(response).then(
+          (reply) => {
+            const { error, value } = reply as ForeignReply;
+            if (error !== undefined) reject(new Error(`the foreign grant service: ${error}`));
+            else resolve(value as T);
+          },
+          () => failed(new Error(`answered ${response.statusCode} with no reply`)),
+        );
       });
       request.on('timeout', () => request.destroy(new Error(`no answer within ${HOST_CALL_TIMEOUT_MS / 1000} s`)));
       request.on('error', failed);
@@ -194,20 +190,14 @@ export class ForeignServiceHost {
       };
       const given = Buffer.from(request.headers.authorization ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply(403, { error: 'not a caller of this run' });
-      const chunks: Buffer[] = [];
-      request.on('data', (c: Buffer) => chunks.push(c));
-      request.on('end', () => {
-        let call: Call;
-        try {
-          call = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Call;
-        } catch {
-          return reply(400, { error: 'the call is not JSON' });
-        }
-        foreignThread().call(call).then(
-          (value) => reply(200, { value }),
-          (e: unknown) => reply(200, { error: e instanceof Error ? e.message.replace(/^the foreign grant service: /, '') : String(e) }),
-        );
-      });
+      json(request).then(
+        (call) =>
+          foreignThread().call(call as Call).then(
+            (value) => reply(200, { value }),
+            (e: unknown) => reply(200, { error: e instanceof Error ? e.message.replace(/^the foreign grant service: /, '') : String(e) }),
+          ),
+        () => reply(400, { error: 'the call is not JSON' }),
+      );
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -219,11 +209,10 @@ export class ForeignServiceHost {
     return new ForeignServiceHost(server, pki, { url: `http://127.0.0.1:${port}/`, secret });
   }
 
-  /** Starts the thread's load of mockttp and a service for the run's CA ahead of the first start (once). */
+  /** Starts the thread (and its load of mockttp) with a service for the run's CA, ahead of the first start (once). */
   warm(): void {
     if (this.warmed) return;
     this.warmed = true;
-    ForeignGrantService.warm();
     ForeignGrantService.prepare(this.pki);
   }
 

@@ -111,3 +111,13 @@ test('the walker sees real imports (a check of the check)', () => {
   const load = importsOf(join(root, 'adapters', 'load.ts')).map((f) => relative(root, f));
   assert.ok(load.includes('model/text.ts') && load.includes('adapters/contract.ts'), load.join(', '));
 });
+
+test('no module but the door imports @kubernetes/client-node: dist/ would otherwise load the package beside its bundle', () => {
+  // the door is adapters/kubernetes/client-node.ts; npm run build puts the package bundled behind it
+  const door = join(root, 'adapters', 'kubernetes', 'client-node.ts');
+  // TypeScript modules: scripts/bundle-client-node.mjs, the build step that makes the bundle, names the package by design
+  const importers = [...files, ...sourceFiles(join(root, 'test'))]
+    .filter((f) => f.endsWith('.ts') && f !== door && /from\s+'@kubernetes\/client-node'|import\('@kubernetes\/client-node'\)/.test(readFileSync(f, 'utf8')))
+    .map((f) => relative(root, f));
+  assert.deepEqual(importers, []);
+});

@@ -1,29 +1,14 @@
-// @kubernetes/client-node through its one door (adapters/kubernetes/client-node.ts), and the bundle that
-// `npm run build` puts behind that door in dist/ (scripts/bundle-client-node.mjs).
+// The bundle that `npm run build` puts behind @kubernetes/client-node's one door (adapters/kubernetes/
+// client-node.ts) in dist/ (scripts/bundle-client-node.mjs). That nothing else imports the package is
+// the architecture test's (test/architecture/imports.test.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { REPOSITORY_ROOT } from '../../../harness/cli.ts';
 import * as door from '../../../adapters/kubernetes/client-node.ts';
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-}
-
-test('no module but the door imports @kubernetes/client-node: dist/ would otherwise load the package beside its bundle', () => {
-  const door = join(REPOSITORY_ROOT, 'adapters', 'kubernetes', 'client-node.ts');
-  const dirs = ['adapters', 'bench', 'cli', 'fixtures', 'harness', 'model', 'reports', 'simulator', 'steps', 'test'];
-  const importers = dirs
-    .flatMap((d) => sources(join(REPOSITORY_ROOT, d)))
-    .filter((f) => f !== door && /from\s+'@kubernetes\/client-node'|import\('@kubernetes\/client-node'\)/.test(readFileSync(f, 'utf8')))
-    .map((f) => relative(REPOSITORY_ROOT, f));
-  assert.deepEqual(importers, []);
-});
 
 test('the bundle is one file that exports what the package exports, and its classes work', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'actest-client-node-'));
