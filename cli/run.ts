@@ -142,6 +142,7 @@ export async function runSuite(
     quietMs: options.quietMs ?? (options.impl === 'reference' ? 0 : 250),
     grantHost: options.grantHost,
     listenHost: options.listenHost,
+    otherGrantService: needsOtherGrantService,
   };
   // the JUnit suite is named after the implementation, known since the preflight
   runConfiguration.formats.options = { ...runConfiguration.formats.options, junit: { suiteName: `accesstoken-conformance ${info.name} (${SIDE_LABELS[side]})` } };

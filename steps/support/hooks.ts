@@ -98,9 +98,9 @@ BeforeAll({ timeout: 120_000 }, async function (this: { parameters: unknown }) {
   // mockttp (the redirect target) takes ~0.4 s of CPU to load and as much to start its first service, in
   // a thread of its own: a serial run has it do both now, on the core its scenarios leave idle (the CLI
   // started the load already); a parallel worker started by the CLI uses the coordinator's thread, one
-  // started by cucumber-js alone its own, when one of its scenarios needs it
+  // started by cucumber-js alone its own, when one of its scenarios needs it; a run that plans none, none
   if (params.foreignHost) ForeignGrantService.useHost(params.foreignHost);
-  else if (process.env.CUCUMBER_PARALLEL !== 'true') ForeignGrantService.prepare(service.pki);
+  else if (process.env.CUCUMBER_PARALLEL !== 'true' && params.otherGrantService !== false) ForeignGrantService.prepare(service.pki);
   // the run's preflight computed the features (declared and claimed); cucumber run without the CLI has only the declared
   const info = params.implementation ?? { name: implementation.name, version: implementation.version, features: implementation.features ?? [] };
   setWorkerState({ implementation, service, features: new Set(info.features), info });

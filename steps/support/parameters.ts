@@ -28,6 +28,11 @@ export interface SuiteParameters {
   pki?: PkiKeys;
   /** The other grant service's home in a parallel run's coordinator (ForeignServiceHost), when a scenario needs it. */
   foreignHost?: ForeignHostAddress;
+  /**
+   * Whether a planned scenario needs the other grant service (@other-grant-service), when the run's plan is
+   * known (the CLI's); unset, it may.
+   */
+  otherGrantService?: boolean;
 }
 
 export const DEFAULT_PARAMETERS: SuiteParameters = {
