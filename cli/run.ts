@@ -168,8 +168,8 @@ export async function runSuite(
       parameters.foreignHost = foreignHost.address;
     }
   } else if (needsOtherGrantService) {
-    // mockttp's load (~0.5 s of CPU) starts now, on the core this one leaves idle while cucumber loads,
-    // so that it is ready when the redirect scenarios come
+    // mockttp's load (~0.5 s of CPU) starts now, so that it is ready when the redirect scenarios come; its
+    // thread takes the lowest priority (foreign-service.ts), so it uses what the start leaves idle
     ForeignGrantService.warm();
   }
   runConfiguration.runtime.parallel = workers;
