@@ -169,7 +169,7 @@ export async function runSuite(
     }
   } else if (needsOtherGrantService) {
     // mockttp's load (~0.5 s of CPU) starts now, so that it is ready when the redirect scenarios come; its
-    // thread takes the lowest priority (foreign-service.ts), so it uses what the start leaves idle
+    // thread takes a lower priority (foreign-service.ts), so it uses mostly what the start leaves idle
     ForeignGrantService.warm();
   }
   runConfiguration.runtime.parallel = workers;

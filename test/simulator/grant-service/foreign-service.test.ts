@@ -110,17 +110,17 @@ describe("the foreign grant service's thread", () => {
     assert.equal(Object.keys(createRequire(import.meta.url).cache).includes(mockttpEntry), false);
   });
 
-  test('takes the lowest priority on Linux, where a thread has a nice value of its own; the thread that runs the scenarios keeps its own', { skip: process.platform !== 'linux' && 'a nice value per thread is Linux\'s' }, async () => {
+  test('takes a lower priority on Linux, where a thread has a nice value of its own; the thread that runs the scenarios keeps its own', { skip: process.platform !== 'linux' && 'a nice value per thread is Linux\'s' }, async () => {
     const { readdirSync, readFileSync } = await import('node:fs');
     const { getPriority } = await import('node:os');
     await ForeignGrantService.start(service.pki).then((s) => s.stop()); // the thread is up
     // /proc/self/task/TID/stat: the nice value is the 19th field, the 17th after the command's ")"
     const niceOf = (tid: string) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
     const nice = readdirSync('/proc/self/task').map((tid) => ({ tid, nice: niceOf(tid) }));
-    assert.equal(niceOf(String(process.pid)), getPriority());
-    assert.notEqual(getPriority(), 19);
+    const own = niceOf(String(process.pid));
+    assert.equal(own, getPriority());
     // the thread, and what it starts in its turn: a new thread takes its creator's nice value
-    assert.ok(nice.some((t) => t.nice === 19), JSON.stringify(nice));
+    assert.ok(nice.some((t) => t.nice === Math.min(19, own + 10)), JSON.stringify(nice));
   });
 
   test('a service prepared ahead is handed out at the next start with an empty log, and another is prepared for the start after', async () => {
