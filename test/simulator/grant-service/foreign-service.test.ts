@@ -1,8 +1,10 @@
 // The other grant service a redirect points to (mockttp), and the proof that nothing follows a redirect.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { ForeignGrantService, ForeignServiceHost } from '../../../simulator/grant-service/foreign-service.ts';
+import { FOREIGN_THREAD_NICENESS, ForeignGrantService, ForeignServiceHost } from '../../../simulator/grant-service/foreign-service.ts';
 import { GrantService } from '../../../simulator/grant-service/service.ts';
 import { getRunPki } from '../../../simulator/pki.ts';
 import { InMemoryStore } from '../../../simulator/redeemer/memory-store.ts';
@@ -111,8 +113,6 @@ describe("the foreign grant service's thread", () => {
   });
 
   test('takes a lower priority on Linux, where a thread has a nice value of its own; the thread that runs the scenarios keeps its own', { skip: process.platform !== 'linux' && 'a nice value per thread is Linux\'s' }, async () => {
-    const { readdirSync, readFileSync } = await import('node:fs');
-    const { getPriority } = await import('node:os');
     await ForeignGrantService.start(service.pki).then((s) => s.stop()); // the thread is up
     // /proc/self/task/TID/stat: the nice value is the 19th field, the 17th after the command's ")"
     const niceOf = (tid: string) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
@@ -120,7 +120,7 @@ describe("the foreign grant service's thread", () => {
     const own = niceOf(String(process.pid));
     assert.equal(own, getPriority());
     // the thread, and what it starts in its turn: a new thread takes its creator's nice value
-    assert.ok(nice.some((t) => t.nice === Math.min(19, own + 10)), JSON.stringify(nice));
+    assert.ok(nice.some((t) => t.nice === Math.min(19, own + FOREIGN_THREAD_NICENESS)), JSON.stringify(nice));
   });
 
   test('a service prepared ahead is handed out at the next start with an empty log, and another is prepared for the start after', async () => {
