@@ -51,9 +51,10 @@ interface ForeignHome {
 
 /**
  * How much the thread lowers its priority, by its first statement (LOWER_PRIORITY): on Linux a thread has
- * a nice value of its own, and this one takes its creator's + 10. mockttp's load and its first start (~0.6 s of CPU) then run mostly on what
- * the threads the run waits for (the suite's main thread, OpenSSL making the run's keys, the workers
- * starting) leave idle, not on a share of theirs (serial, not @slow: 2.09 -> 1.94 s, medians of 10). Not
+ * a nice value of its own, and this one takes its creator's + 10. mockttp's load and its first start
+ * (~0.6 s of CPU) then run mostly on what the threads the run waits for (the suite's main thread, OpenSSL
+ * making the run's keys, the workers starting) leave idle, not on a share of theirs (serial, not @slow:
+ * 2.09 -> 1.94 s, medians of 10). Not
  * the lowest: on a machine kept busy by others, a thread at nice 19 gets ~1.5 % of a core and a redirect
  * scenario could wait out its bound; at 10 it gets ~10 %. A redirect scenario that comes before the
  * thread is ready waits for it. Elsewhere (macOS: the nice value is the process's) nothing changes.
